@@ -1,0 +1,1 @@
+"""The engine: pure, clock-driven show logic. No I/O, no threads, no wall clock."""

@@ -1,0 +1,1 @@
+"""The show model: the artist's language, parsed with positions and validated."""
