@@ -1,0 +1,262 @@
+"""The `installation` command: check, test, schema, rehearse, run, render and the device tools."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from installation.errors import InstallationError, ShowError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _fail(message: str) -> int:
+    print(f"installation: {message}", file=sys.stderr)
+    return 1
+
+
+def _load(path: str) -> object:
+    from installation.show.loader import load_show
+
+    return load_show(Path(path))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate show files; print every problem as file:line:col and exit 1 when there are any."""
+    from installation.show.loader import load_show
+
+    bad = 0
+    for name in args.shows:
+        try:
+            show = load_show(Path(name))
+        except ShowError as exc:
+            bad += 1
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            print(f"{name}: {len(exc.problems)} problem(s)", file=sys.stderr)
+            continue
+        cues = sum(len(list(act.all_cues())) for act in show.acts.values())
+        print(f"{name}: ok — {show.name!r}: {len(show.acts)} acts, {cues} cues")
+    return 1 if bad else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print (or write) the JSON Schema of show files for editors."""
+    from installation.show.schema import show_schema
+
+    text = json.dumps(show_schema(), indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def audience_scripts(show_path: Path, given: Sequence[str] | None) -> list[Path]:
+    """The scripts named on the command line, or every script in cues/audiences/<show stem>/."""
+    if given:
+        return [Path(g) for g in given]
+    folder = show_path.parent / "audiences" / show_path.stem
+    return sorted(folder.glob("*.yaml"))
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Run the show in virtual time under audience scripts; print the timeline; check `expect:`."""
+    from installation.audience import load_audience
+    from installation.show.loader import load_show
+    from installation.showtest import run_show_test
+
+    show_path = Path(args.show)
+    show = load_show(show_path)
+    scripts = audience_scripts(show_path, args.audience)
+    if not scripts:
+        return _fail(f"{show_path}: no audience scripts given and none in "
+                     f"{show_path.parent / 'audiences' / show_path.stem}/ (write one, or pass --audience)")
+    failed = 0
+    for script_path in scripts:
+        script = load_audience(script_path)
+        report = run_show_test(show, script, tick_s=args.tick)
+        if args.quiet:
+            failed_here = sum(1 for e in report.expects if not e.passed)
+            acts = " → ".join(name for _, name in report.acts)
+            print(f"{script_path}: {'ok' if report.passed else 'FAIL'} — {len(report.expects)} expect(s), "
+                  f"{failed_here} failed; acts: {acts}")
+        else:
+            print(report.format(params=args.params))
+        failed += 0 if report.passed else 1
+    if failed:
+        print(f"{failed} of {len(scripts)} audience script(s) failed their expectations", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_live(args: argparse.Namespace, mode: str) -> int:
+    """Run the show in real time with the rig's devices (run) or their simulators (rehearse)."""
+    from installation.runtime import Runtime, RuntimeOptions
+
+    options = RuntimeOptions(
+        mode=mode,
+        panel_host=args.host,
+        panel_port=args.port,
+        osc_port=args.osc_port,
+        audio=args.audio,
+        projection=args.projection,
+        duration_s=args.duration,
+        state_dir=Path(args.state_dir) if args.state_dir else None,
+        audience=Path(args.audience) if getattr(args, "audience", None) else None,
+        resume=not args.fresh,
+    )
+    runtime = Runtime(Path(args.show), options)
+    return runtime.run_forever()
+
+
+def cmd_render_audio(args: argparse.Namespace) -> int:
+    """Render a whole scripted evening's soundscapes to a WAV file."""
+    from installation.offline import render_audio
+
+    return render_audio(Path(args.show), Path(args.audience), Path(args.output), duration_s=args.duration)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Render a whole scripted evening's projection (with its audio) to a video file."""
+    from installation.offline import render_video
+
+    return render_video(
+        Path(args.show), Path(args.audience), Path(args.output),
+        duration_s=args.duration, fps=args.fps, size=(args.width, args.height), audio=not args.no_audio,
+    )
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    """List serial ports, cameras and network interfaces a rig file can name."""
+    from serial.tools import list_ports
+
+    print("serial ports:")
+    ports = list(list_ports.comports())
+    for port in ports:
+        print(f"  {port.device}  {port.description}  {port.hwid}")
+    if not ports:
+        print("  (none)")
+    print("cameras:")
+    cams = sorted(Path("/dev").glob("video*"))
+    for cam in cams:
+        print(f"  {cam}")
+    if not cams:
+        print("  (none)")
+    by_id = Path("/dev/serial/by-id")
+    if by_id.exists():
+        print("stable serial names (use these in rig files):")
+        for link in sorted(by_id.iterdir()):
+            print(f"  {link}")
+    return 0
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    """Write a systemd unit that boots to the show."""
+    from installation.service import install_service
+
+    return install_service(Path(args.show), user=args.user, unit_dir=Path(args.unit_dir), dry_run=args.dry_run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="installation", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    p = sub.add_parser("check", help="validate show files (exit 1 with every problem)")
+    p.add_argument("shows", nargs="+", metavar="SHOW")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of show files")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("test", help="run a show in virtual time under audience scripts and check expect:")
+    p.add_argument("show", metavar="SHOW")
+    p.add_argument("--audience", action="append", metavar="SCRIPT",
+                   help="audience script (repeatable; default: every script in cues/audiences/<show>/)")
+    p.add_argument("--tick", type=float, default=0.1, help="virtual presence sampling step in seconds")
+    p.add_argument("-q", "--quiet", action="store_true", help="one line per script")
+    p.add_argument("--params", action="store_true", help="print every parameter change too")
+    p.set_defaults(func=cmd_test)
+
+    for verb, mode, text in (("rehearse", "rehearse", "run with every device simulated"),
+                             ("run", "live", "run live with the rig file's devices")):
+        p = sub.add_parser(verb, help=text)
+        p.add_argument("show", metavar="SHOW")
+        p.add_argument("--host", default="127.0.0.1", help="web panel address (default loopback only)")
+        p.add_argument("--port", type=int, default=8080, help="web panel port")
+        p.add_argument("--osc-port", type=int, default=53000, help="OSC control port (QLab's is 53000)")
+        p.add_argument("--audio", choices=("auto", "jack", "device", "off"), default="auto")
+        p.add_argument("--projection", choices=("auto", "window", "headless", "off"), default="auto")
+        p.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+        p.add_argument("--state-dir", default=None, help="journal, token and logs (default ./state)")
+        p.add_argument("--fresh", action="store_true", help="ignore the journal: start from the top")
+        if mode == "rehearse":
+            p.add_argument("--audience", default=None, help="drive the synthetic camera with this script")
+        p.set_defaults(func=lambda a, m=mode: cmd_live(a, m))
+
+    p = sub.add_parser("render-audio", help="render a scripted evening's audio to WAV")
+    p.add_argument("show", metavar="SHOW")
+    p.add_argument("--audience", required=True, metavar="SCRIPT")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--duration", type=float, default=None, help="seconds (default: the script's duration)")
+    p.set_defaults(func=cmd_render_audio)
+
+    p = sub.add_parser("render", help="render a scripted evening's projection (and audio) to a video")
+    p.add_argument("show", metavar="SHOW")
+    p.add_argument("--audience", required=True, metavar="SCRIPT")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--duration", type=float, default=None)
+    p.add_argument("--fps", type=float, default=15.0)
+    p.add_argument("--width", type=int, default=640)
+    p.add_argument("--height", type=int, default=360)
+    p.add_argument("--no-audio", action="store_true")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("devices", help="list serial ports and cameras")
+    p.set_defaults(func=cmd_devices)
+
+    p = sub.add_parser("service", help="boot to show: systemd unit")
+    service = p.add_subparsers(dest="service_verb", required=True)
+    s = service.add_parser("install", help="write a systemd unit for SHOW")
+    s.add_argument("show", metavar="SHOW")
+    s.add_argument("--user", default=None, help="run as this user (default: the current one)")
+    s.add_argument("--unit-dir", default="/etc/systemd/system")
+    s.add_argument("--dry-run", action="store_true", help="print the unit instead of writing it")
+    s.set_defaults(func=cmd_service)
+
+    try:
+        from installation.presence.cli import add_parser as add_presence
+    except ImportError:  # presence adapter not installed in this build
+        pass
+    else:
+        add_presence(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    func: Handler = args.func
+    try:
+        return func(args)
+    except ShowError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except InstallationError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
