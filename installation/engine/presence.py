@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -66,11 +67,11 @@ class Presence:
                 return 0.0
             mx = sum(p.x for p in self.people) / len(self.people)
             my = sum(p.y for p in self.people) / len(self.people)
-            return max(((p.x - mx) ** 2 + (p.y - my) ** 2) ** 0.5 for p in self.people)
+            return max(math.hypot(p.x - mx, p.y - my) for p in self.people)
         if source == "stillness":  # 1 when people are present and nobody moves
             if not self.people:
                 return 0.0
-            speed = max((p.vx * p.vx + p.vy * p.vy) ** 0.5 for p in self.people)
+            speed = max(math.hypot(p.vx, p.vy) for p in self.people)
             return max(0.0, 1.0 - speed / 0.2)
         if source.startswith("zone."):
             _, zone, attr = source.split(".", 2)

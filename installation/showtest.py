@@ -1,0 +1,367 @@
+"""`installation test`: run a show in virtual time under an audience script; timeline and `expect:` results.
+
+The audience script's t = 0 is the engine's clock 0 and, for opening hours and `at:` triggers, a local
+datetime (`start`, by default the first opening at or after Monday 1 June 2026 10:00). Presence is fed
+every `tick_s` while anyone is in view; through quiet stretches the run jumps straight to the next thing
+that can happen (a timer, a script event, a fade landing, an hours change, an `at:` time), so a
+24-hour day runs in seconds. Cue times are exact either way: the engine schedules from scheduled times.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from installation.audience import AudienceScript
+from installation.engine.clock import VirtualClock
+from installation.engine.commands import TimelineEvent
+from installation.engine.schedule import first_opening, is_open, seconds_since_midnight, transitions
+from installation.engine.show_engine import Engine
+from installation.show.model import ActAtExpect, AtCondition, Expect, NeverReachesExpect, ReachesExpect, Show
+
+DEFAULT_START = dt.datetime(2026, 6, 1, 10, 0)  # a Monday morning
+_EPS = 1e-9
+
+
+def format_time(t: float) -> str:
+    """Script time as h:mm:ss.s (or m:ss.s under an hour)."""
+    sign = "-" if t < 0 else ""
+    t = abs(t)
+    h, rem = divmod(t, 3600.0)
+    m, s = divmod(rem, 60.0)
+    if h >= 1:
+        return f"{sign}{int(h)}:{int(m):02d}:{s:04.1f}"
+    return f"{sign}{int(m)}:{s:04.1f}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParamChange:
+    """A parameter changing continuously from t0 to t1 (coalesced over consecutive steps)."""
+
+    t0: float
+    t1: float
+    name: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectResult:
+    """One `expect:` entry checked against this run."""
+
+    text: str
+    passed: bool
+    detail: str
+    where: str = ""
+
+
+@dataclass
+class TestReport:
+    """What `installation test` prints: act changes, cue starts/ends, parameter changes and expect results."""
+
+    __test__ = False  # not a pytest class
+
+    show: str
+    audience: str
+    duration_s: float
+    start: dt.datetime
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    params: list[ParamChange] = field(default_factory=list)
+    expects: list[ExpectResult] = field(default_factory=list)
+    steps: int = 0
+    wall_s: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        """Every expect held."""
+        return all(e.passed for e in self.expects)
+
+    @property
+    def acts(self) -> list[tuple[float, str]]:
+        """(t, act) for every act entered, in order."""
+        return [(e.t, e.act) for e in self.timeline if e.kind == "act"]
+
+    def act_at(self, t: float) -> str | None:
+        """The current act at script time t."""
+        current: str | None = None
+        for at, name in self.acts:
+            if at > t + _EPS:
+                break
+            current = name
+        return current
+
+    def format(self, *, params: bool = True, nested: bool = False) -> str:
+        """The printable report; `nested` also lists the cues inside groups."""
+        rows: list[tuple[float, int, str]] = []
+        started: dict[str, float] = {}
+        for i, e in enumerate(self.timeline):
+            if not nested and e.detail.startswith("in "):
+                continue
+            if e.kind == "start":
+                started[e.cue] = e.t
+            if e.kind == "action" and started.get(e.cue) == e.t:
+                continue  # no pre-wait: the start line says it
+            what = {"act": f"ACT {e.act}", "trigger": "trigger"}.get(e.kind, e.kind)
+            subject = e.cue if e.cue else ""
+            text = f"{what:<10} {subject}".rstrip()
+            if e.detail:
+                text += f"  ({e.detail})"
+            if e.kind not in ("act",):
+                text = f"  {e.act:<12} " + text
+            rows.append((e.t, i, text))
+        if params:
+            for j, p in enumerate(self.params):
+                span = format_time(p.t0) if p.t1 <= p.t0 else f"{format_time(p.t0)}–{format_time(p.t1)}"
+                rows.append(
+                    (
+                        p.t0,
+                        len(self.timeline) + j,
+                        f"  {'':<12} param      {p.name} {p.start:.3g} → {p.end:.3g}  [{span}]",
+                    )
+                )
+        rows.sort(key=lambda r: (r[0], r[1]))
+        lines = [
+            f"show {self.show!r} under audience {self.audience!r}: {format_time(self.duration_s)} "
+            f"of show time from {self.start:%a %Y-%m-%d %H:%M} in {self.wall_s:.2f} s ({self.steps} steps)"
+        ]
+        lines += [f"{format_time(t):>11}  {text}" for t, _, text in rows]
+        if self.expects:
+            lines.append("expect:")
+            for r in self.expects:
+                mark = "ok  " if r.passed else "FAIL"
+                where = f"{r.where}: " if r.where and not r.passed else ""
+                lines.append(f"  {mark} {where}{r.text} — {r.detail}")
+            failed = sum(1 for r in self.expects if not r.passed)
+            lines.append(f"{len(self.expects) - failed} passed, {failed} failed")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+# ----------------------------------------------------------------------------------------- expects
+
+
+def _expect_text(e: Expect) -> str:
+    who = f"[{e.audience}] " if e.audience else ""
+    if isinstance(e, ReachesExpect):
+        by = f" by {format_time(e.by_s)}" if e.by_s is not None else ""
+        return f"{who}reaches {e.act}{by}"
+    if isinstance(e, NeverReachesExpect):
+        return f"{who}never reaches {e.act}"
+    return f"{who}act at {format_time(e.time_s)} is {e.act}"
+
+
+def check_expects(expects: tuple[Expect, ...], report: TestReport) -> list[ExpectResult]:
+    """Check the expects that apply to this audience against a run's timeline."""
+    out: list[ExpectResult] = []
+    entered = report.acts
+    for e in expects:
+        if e.audience is not None and e.audience != report.audience:
+            continue
+        text = _expect_text(e)
+        where = str(e.pos)
+        if isinstance(e, ReachesExpect):
+            times = [t for t, a in entered if a == e.act]
+            if not times:
+                out.append(ExpectResult(text, False, f"never entered {e.act}", where))
+            elif e.by_s is not None and times[0] > e.by_s + _EPS:
+                out.append(
+                    ExpectResult(text, False, f"entered {e.act} only at {format_time(times[0])}", where)
+                )
+            else:
+                out.append(ExpectResult(text, True, f"entered at {format_time(times[0])}", where))
+        elif isinstance(e, NeverReachesExpect):
+            times = [t for t, a in entered if a == e.act]
+            if times:
+                out.append(ExpectResult(text, False, f"entered {e.act} at {format_time(times[0])}", where))
+            else:
+                out.append(ExpectResult(text, True, "never entered", where))
+        elif isinstance(e, ActAtExpect):
+            actual = report.act_at(e.time_s)
+            out.append(ExpectResult(text, actual == e.act, f"act then: {actual}", where))
+    return out
+
+
+# ------------------------------------------------------------------------------------------ the run
+
+
+class _ParamRecorder:
+    """Coalesces parameter changes over consecutive steps into ParamChange spans."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.version = 0
+        self.values: dict[str, float] = {}
+        self.open: dict[str, list[float]] = {}  # name → [t0, t1, start, end]
+        self.out: list[ParamChange] = []
+        self.step = 0
+        self.last_step: dict[str, int] = {}
+        self.t_prev = 0.0
+        self.fade_starts: dict[str, float] = {}
+
+    def baseline(self, t: float) -> None:
+        """Take the values at the start as they are (they are the act's initial values, not changes)."""
+        self.values = self.engine.params.snapshot()
+        self.version = self.engine.params.version
+        self.fade_starts = {f.name: f.start_t for f in self.engine.params.fades()}
+        self.t_prev = t
+
+    def record(self, t: float) -> None:
+        store = self.engine.params
+        changed = store.changed_since(self.version) if store.version != self.version else {}
+        self.version = store.version
+        self.step += 1
+        for name, value in changed.items():
+            seg = self.open.get(name)
+            if seg is not None and self.last_step.get(name) == self.step - 1:
+                seg[1], seg[3] = t, value
+            else:
+                if seg is not None:
+                    self._close(name)
+                t0 = t
+                started = self.fade_starts.get(name)  # a fade running at the last step began it
+                if started is not None and started <= t:
+                    t0 = max(started, self.t_prev)
+                for f in store.fades():
+                    if f.name == name and self.t_prev <= f.start_t <= t:
+                        t0 = min(t0, f.start_t)
+                start = self.values.get(name, value)
+                self.open[name] = [t0, t, start, value]
+            self.values[name] = value
+            self.last_step[name] = self.step
+        for name in [n for n, s in self.last_step.items() if s < self.step and n in self.open]:
+            self._close(name)
+        self.fade_starts = {f.name: f.start_t for f in store.fades()}
+        self.t_prev = t
+
+    def _close(self, name: str) -> None:
+        t0, t1, start, end = self.open.pop(name)
+        if start != end:
+            self.out.append(ParamChange(t0, t1, name, start, end))
+
+    def finish(self) -> list[ParamChange]:
+        for name in list(self.open):
+            self._close(name)
+        self.out.sort(key=lambda p: (p.t0, p.name))
+        return self.out
+
+
+def run_show_test(
+    show: Show,
+    script: AudienceScript,
+    *,
+    tick_s: float = 0.1,
+    start: dt.datetime | None = None,
+    params: bool = True,
+    engine_options: Mapping[str, Any] | None = None,
+) -> TestReport:
+    """Run `show` in virtual time under `script` and check the show's expects; fast and deterministic.
+
+    Raises ShowError when the script names zones the show does not have.
+    """
+    if not tick_s > 0:
+        raise ValueError("tick_s must be > 0")
+    wall0 = time.perf_counter()
+    zones = show.presence.zones
+    script.check_zones(zones)
+    start_dt = start if start is not None else first_opening(show.hours, DEFAULT_START)
+    tod0 = seconds_since_midnight(start_dt)
+    clock = VirtualClock(0.0)
+
+    def time_of_day() -> float:
+        return (tod0 + clock.now()) % 86400.0
+
+    engine = Engine(
+        show,
+        clock,
+        time_of_day=time_of_day,
+        is_open=is_open(show.hours, start_dt),
+        **dict(engine_options or {}),
+    )
+    timeline: list[TimelineEvent] = []
+    engine.subscribe(timeline.append)
+    recorder = _ParamRecorder(engine)
+    duration = script.duration_s
+    hours_changes = [
+        ((when - start_dt).total_seconds(), state)
+        for when, state in transitions(show.hours, start_dt, start_dt + dt.timedelta(seconds=duration))
+    ]
+    change_times = script.change_times(zones)
+    busy = script.busy_intervals(zones)
+    busy_starts = [a for a, _ in busy]
+
+    def in_view(t0: float, t1: float) -> bool:
+        i = bisect.bisect_right(busy_starts, t1) - 1
+        return i >= 0 and busy[i][1] > t0
+
+    at_times = {
+        name: [trig.condition.time_of_day_s for trig in a.triggers if isinstance(trig.condition, AtCondition)]
+        for name, a in show.acts.items()
+    }
+
+    def next_at_time(t: float) -> float:
+        times = at_times.get(engine.act or "")
+        if not times:
+            return math.inf
+        tod = (tod0 + t) % 86400.0
+        best = math.inf
+        for at in times:
+            delta = (at - tod) % 86400.0
+            best = min(best, t + (delta if delta > _EPS else 86400.0))
+        return best
+
+    steps = 0
+    hours_i = 0
+    t = 0.0
+    engine.presence(script.presence_at(0.0, zones))
+    if params:
+        recorder.baseline(0.0)
+    change_i = 0
+    while t < duration:
+        k = math.floor(t / tick_s + _EPS)
+        grid_next = (k + 1) * tick_s
+        t_exact = min(duration, next_at_time(t))
+        if hours_i < len(hours_changes) and hours_changes[hours_i][0] > t + _EPS:
+            t_exact = min(t_exact, hours_changes[hours_i][0])
+        while change_i < len(change_times) and change_times[change_i] <= t + _EPS:
+            change_i += 1
+        if change_i < len(change_times):
+            t_exact = min(t_exact, change_times[change_i])
+        if engine.params.settling() or (engine.is_open and in_view(t, min(grid_next, t_exact))):
+            t_next = min(grid_next, t_exact)  # presence moves or a mapping glides: sample every tick
+        else:
+            candidates = [t_exact]
+            deadline = engine.next_deadline()
+            if deadline is not None and deadline > t + _EPS:
+                candidates.append(deadline)
+            fade_end = engine.params.next_fade_end()
+            if fade_end is not None and fade_end > t + _EPS:
+                candidates.append(fade_end)
+            t_next = min(candidates)
+        clock.jump_to(t_next)
+        while hours_i < len(hours_changes) and hours_changes[hours_i][0] <= t_next + _EPS:
+            engine.set_open(hours_changes[hours_i][1])
+            hours_i += 1
+        engine.presence(script.presence_at(t_next, zones))  # advances the engine to t_next first
+        if params:
+            recorder.record(t_next)
+        t = t_next
+        steps += 1
+    report = TestReport(
+        show=show.name,
+        audience=script.name,
+        duration_s=duration,
+        start=start_dt,
+        timeline=timeline,
+        params=recorder.finish() if params else [],
+        steps=steps,
+    )
+    report.expects = check_expects(show.expects, report)
+    report.wall_s = time.perf_counter() - wall0
+    return report
