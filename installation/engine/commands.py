@@ -16,6 +16,7 @@ class OscSend:
     address: str
     args: tuple[OscArg, ...] = ()
     t: float = 0.0  # clock time the cue's action started (scheduled time)
+    fields: tuple[tuple[str, OscArg], ...] = ()  # values for the address template's {placeholders}
 
 
 @dataclass(frozen=True, slots=True)

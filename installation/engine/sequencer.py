@@ -258,7 +258,7 @@ class Sequencer:
             self._do_fade(run, t)
         elif isinstance(cue, OscCue):
             if not muted:
-                self.engine._send(OscSend(cue.endpoint, cue.address, cue.args, t))
+                self.engine._send(OscSend(cue.endpoint, cue.address, cue.args, t, tuple(cue.fields.items())))
         elif isinstance(cue, SerialCue):
             if not muted:
                 self.engine._send(SerialSend(cue.device, cue.command, cue.args, t))
