@@ -1,0 +1,649 @@
+"""The runtime: wires a loaded show to its adapters for a mode and runs the real-time loops.
+
+Threads: one engine loop (the only owner of the `Engine`: every command from the panel, the OSC API or
+a presence source is handed to it with `call_soon_threadsafe`), one output loop at the DMX refresh rate
+(reads the latest parameter snapshot and feeds rig, audio and projection), and each adapter's own
+threads. A fault in one adapter is logged, shown in the panel's health list and retried by the adapter;
+the engine never waits on a device.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import datetime as dt
+import logging
+import math
+import os
+import signal
+import threading
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from installation.adapters import Health, HealthState
+from installation.control.protocol import (
+    AudioLevels,
+    EventKind,
+    HealthView,
+    LogLine,
+    PresenceView,
+    Result,
+    RigView,
+    ShowState,
+    health_view,
+)
+from installation.engine import journal
+from installation.engine.clock import Clock, MonotonicClock, RealtimeLoop
+from installation.engine.commands import (
+    Blackout,
+    Command,
+    OscSend,
+    Panic,
+    SceneChange,
+    SerialSend,
+    SoundscapeChange,
+    TimelineEvent,
+)
+from installation.engine.presence import Person, Presence
+from installation.engine.show_engine import Engine
+from installation.errors import InstallationError, ShowError
+from installation.show.loader import load_show
+from installation.show.model import Show
+
+log = logging.getLogger(__name__)
+
+OUTPUT_RATE_HZ = 44.0  # DMX refresh; audio and projection parameters follow at the same rate
+ENGINE_STEP_S = 0.01  # while fades or mappings run, the engine steps at 100 Hz
+STATE_PUBLISH_S = 0.05  # the panel's state snapshot at 20 Hz
+JOURNAL_EVERY_S = 0.5
+JOURNAL_MAX_BYTES = 1 << 20
+COMMAND_TIMEOUT_S = 2.0
+
+
+@dataclass
+class RuntimeOptions:
+    """How to run: mode, operator surfaces, which adapters, where state lives."""
+
+    mode: str = "rehearse"  # live | rehearse
+    panel_host: str = "127.0.0.1"
+    panel_port: int = 8080
+    osc_port: int = 53000
+    audio: str = "auto"  # auto | jack | device | off
+    projection: str = "auto"  # auto | window | headless | off
+    duration_s: float | None = None
+    state_dir: Path | None = None
+    audience: Path | None = None
+    resume: bool = True
+    panel: bool = True
+    osc: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _LogBuffer(logging.Handler):
+    """The last lines of the log for the panel, each with a sequence number and its source."""
+
+    def __init__(self, clock: Clock, size: int = 1000) -> None:
+        super().__init__(level=logging.INFO)
+        self.clock = clock
+        self.lines: collections.deque[LogLine] = collections.deque(maxlen=size)
+        self._seq = 0
+        self._lock = threading.Lock()
+        self.listeners: list[Callable[[], None]] = []
+
+    def add(self, level: str, source: str, message: str) -> None:
+        with self._lock:
+            self._seq += 1
+            self.lines.append(
+                {
+                    "seq": self._seq,
+                    "t": self.clock.now(),
+                    "level": level,
+                    "source": source,
+                    "message": message,
+                    "wall": dt.datetime.now().timestamp(),
+                }
+            )
+        for listener in list(self.listeners):
+            listener()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = {logging.WARNING: "warning", logging.ERROR: "error", logging.CRITICAL: "error"}.get(
+            record.levelno, "info"
+        )
+        source = getattr(record, "source", None) or record.name.removeprefix("installation.")
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            message += f" ({record.exc_info[1].__class__.__name__}: {record.exc_info[1]})"
+        self.add(level, source, message.splitlines()[0] if message else "")
+
+    def tail(self, n: int) -> list[LogLine]:
+        with self._lock:
+            return list(self.lines)[-max(0, n) :]
+
+
+class Runtime:
+    """One running show: engine loop, output loop, adapters and operator surfaces (a `Controller`)."""
+
+    def __init__(
+        self,
+        show_path: Path,
+        options: RuntimeOptions | None = None,
+        *,
+        clock: Clock | None = None,
+        wall: Callable[[], dt.datetime] = dt.datetime.now,
+    ) -> None:
+        self.options = options or RuntimeOptions()
+        self.show_path = show_path.resolve()
+        self.clock = clock or MonotonicClock()
+        self.wall = wall
+        self.show: Show = load_show(show_path)
+        self.state_dir = (self.options.state_dir or (self.show.root / "state")).resolve()
+        self.journal_path = self.state_dir / f"{self.show_path.stem}.journal.jsonl"
+        self.loop = RealtimeLoop(self.clock)
+        self.logbuf = _LogBuffer(self.clock)
+        self.engine: Engine = self._new_engine()
+        self.adapters: Any = None  # installation.wiring.Adapters, built in start()
+        self._params: dict[str, float] = {}
+        self._params_version = 0
+        self._state: ShowState = {}
+        self._state_t = -math.inf
+        self._journal_t = -math.inf
+        self._journal_last = ""
+        self._subscribers: list[Callable[[EventKind], None]] = []
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self._started = False
+        self._visitors: dict[str, tuple[float, float]] = {}
+        self._visitor_ids = 0
+        self._visitor_lock = threading.Lock()
+
+    # ------------------------------------------------------------------------------------ engine
+    def _time_of_day(self) -> float:
+        now = self.wall()
+        return now.hour * 3600 + now.minute * 60 + now.second + now.microsecond / 1e6
+
+    def _is_open(self) -> bool:
+        hours = self.show.hours
+        return True if hours is None else hours.is_open(self.wall())
+
+    def _new_engine(self) -> Engine:
+        kwargs: dict[str, Any] = {"time_of_day": self._time_of_day, "is_open": self._is_open()}
+        state = self._read_journal() if self.options.resume else None
+        if state is not None:
+            log.info(
+                "resuming %r from %s: act %s, %.1f s into it",
+                self.show.name,
+                self.journal_path,
+                state.get("act"),
+                float(state.get("time_in_act_s", 0.0)),
+            )
+            engine = Engine.from_journal(self.show, self.clock, state, **kwargs)
+        else:
+            engine = Engine(self.show, self.clock, **kwargs)
+        engine.subscribe(self._on_timeline)
+        return engine
+
+    def _read_journal(self) -> dict[str, Any] | None:
+        try:
+            with self.journal_path.open(encoding="utf-8") as f:
+                return journal.last_state(f, self.show.name)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("%s: cannot read the journal (%s); starting from the top", self.journal_path, exc)
+            return None
+
+    def _write_journal(self, now: float, force: bool = False) -> None:
+        if not force and now - self._journal_t < JOURNAL_EVERY_S:
+            return
+        self._journal_t = now
+        line = journal.encode(self.engine.journal_state())
+        if line == self._journal_last:
+            return
+        self._journal_last = line
+        try:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            if self.journal_path.exists() and self.journal_path.stat().st_size > JOURNAL_MAX_BYTES:
+                tmp = self.journal_path.with_suffix(".tmp")
+                tmp.write_text(line + "\n", encoding="utf-8")
+                os.replace(tmp, self.journal_path)
+                return
+            with self.journal_path.open("a", encoding="utf-8") as f:
+                f.write(line + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            log.error(
+                "%s: cannot write the journal (%s); a restart will not resume here — free disk "
+                "space or fix permissions",
+                self.journal_path,
+                exc,
+            )
+
+    def _on_timeline(self, event: TimelineEvent) -> None:
+        if event.kind in (
+            "act",
+            "start",
+            "stop",
+            "panic",
+            "stop-all",
+            "closed",
+            "open",
+            "closing",
+            "warning",
+            "presence",
+            "trigger",
+            "pause",
+            "resume",
+            "go-ignored",
+        ):
+            what = f"{event.kind} {event.cue}".strip()
+            detail = f" ({event.detail})" if event.detail else ""
+            level = "warning" if event.kind in ("warning", "panic") else "info"
+            self.logbuf.add(level, "engine", f"[{event.act}] {what}{detail}")
+        if event.kind == "act":
+            self._write_journal(event.t, force=True)
+        self._notify("state")
+
+    def _step(self, now: float) -> float | None:
+        """One turn of the engine loop: advance, dispatch commands, publish parameters and state."""
+        engine = self.engine
+        if self.adapters is not None:
+            for snap in self.adapters.drain_presence():
+                engine.presence(snap)
+        engine.tick()
+        commands = engine.drain_commands()
+        if commands:
+            self._dispatch(commands)
+        self._params = engine.params.snapshot()
+        self._params_version += 1
+        if now - self._state_t >= STATE_PUBLISH_S:
+            self._state_t = now
+            self._state = self._build_state()
+        self._write_journal(now)
+        deadline = engine.next_deadline()
+        if engine.busy():
+            step = now + ENGINE_STEP_S
+            deadline = step if deadline is None else min(deadline, step)
+        return deadline
+
+    def _dispatch(self, commands: list[Command]) -> None:
+        adapters = self.adapters
+        for cmd in commands:
+            if adapters is None:
+                continue
+            try:
+                match cmd:
+                    case OscSend():
+                        adapters.send_osc(cmd.endpoint, cmd.address, cmd.args, dict(cmd.fields))
+                    case SerialSend():
+                        adapters.send_serial(cmd.device, cmd.command, cmd.args)
+                    case SceneChange():
+                        adapters.scene_change(cmd)
+                    case SoundscapeChange():
+                        adapters.soundscape_change(self.show.act(cmd.act), cmd.transition_s)
+                    case Panic():
+                        adapters.panic(cmd.fade_s)
+                    case Blackout():
+                        adapters.blackout(cmd.on)
+            except Exception as exc:  # an adapter fault never stops the engine
+                log.error("sending %s failed: %s", cmd.__class__.__name__, exc)
+
+    def _hours_watch(self) -> None:
+        """Tell the engine when the opening hours open or close (checked every second)."""
+        was = self._is_open()
+        while not self._stopping.wait(1.0):
+            now_open = self._is_open()
+            if now_open != was:
+                was = now_open
+                self.loop.call_soon_threadsafe(lambda o=now_open: self.engine.set_open(o))
+
+    # ------------------------------------------------------------------------------------ output
+    def _output_loop(self) -> None:
+        period = 1.0 / OUTPUT_RATE_HZ
+        next_t = self.clock.now()
+        while not self._stopping.is_set():
+            now = self.clock.now()
+            # every frame, changed or not: sACN and Art-Net receivers expect a steady refresh
+            if self.adapters is not None:
+                self.adapters.update(self._params, now)
+            next_t += period
+            if next_t < now:  # fell behind (a stall): do not try to catch up in a burst
+                next_t = now + period
+            self._stopping.wait(max(0.0, next_t - self.clock.now()))
+
+    # ------------------------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        """Open adapters and start the loops; returns at once."""
+        from installation.wiring import Adapters
+
+        if self._started:
+            return
+        self._started = True
+        logging.getLogger("installation").addHandler(self.logbuf)
+        self.logbuf.listeners.append(lambda: self._notify("log"))
+        log.info(
+            "%s %r (%s) from %s",
+            "rehearsing" if self.options.mode == "rehearse" else "running",
+            self.show.name,
+            self.show_path.name,
+            self.state_dir,
+        )
+        self.adapters = Adapters(self)
+        self.adapters.open()
+        self._state = self._build_state()
+        for name, target in (
+            ("engine", lambda: self.loop.run(self._step)),
+            ("outputs", self._output_loop),
+            ("hours", self._hours_watch),
+        ):
+            thread = threading.Thread(target=target, name=f"installation-{name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def shutdown(self) -> None:
+        """Stop the loops, write the journal, close adapters; idempotent."""
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        self.loop.stop()
+        for thread in self._threads:
+            thread.join(timeout=5.0)
+        try:
+            self._write_journal(self.clock.now(), force=True)
+        except Exception as exc:
+            log.error("final journal write failed: %s", exc)
+        if self.adapters is not None:
+            self.adapters.close()
+        logging.getLogger("installation").removeHandler(self.logbuf)
+
+    def run_forever(self) -> int:
+        """Start, then wait for SIGINT/SIGTERM (or --duration); exit code 0."""
+        done = threading.Event()
+
+        def on_signal(signum: int, _frame: object) -> None:
+            log.info("signal %s: stopping", signal.Signals(signum).name)
+            done.set()
+
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        self.start()
+        try:
+            done.wait(self.options.duration_s)
+        finally:
+            self.shutdown()
+        return 0
+
+    # ------------------------------------------------------------------------------------ helpers
+    def _notify(self, kind: EventKind) -> None:
+        for callback in list(self._subscribers):
+            try:
+                callback(kind)
+            except Exception:
+                log.exception("subscriber failed")
+
+    def call(self, fn: Callable[[Engine], Any], what: str, source: str) -> Result:
+        """Run `fn(engine)` on the engine loop and wait (briefly) for its result; log with the source."""
+        log.info("%s from %s", what, source, extra={"source": source})
+        if not self._started:
+            try:
+                value = fn(self.engine)
+            except (KeyError, ValueError, InstallationError) as exc:
+                return Result.error(f"{what}: {exc}")
+            return Result.success(what, value if _jsonable(value) else None)
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                future.set_result(fn(self.engine))
+            except Exception as exc:
+                future.set_exception(exc)
+
+        self.loop.call_soon_threadsafe(run)
+        try:
+            value = future.result(timeout=COMMAND_TIMEOUT_S)
+        except concurrent.futures.TimeoutError:
+            return Result.error(f"{what}: the engine did not answer within {COMMAND_TIMEOUT_S:.0f} s")
+        except (KeyError, ValueError, InstallationError) as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            return Result.error(f"{what}: {message}")
+        self._state = self._build_state()
+        self._notify("state")
+        return Result.success(what, value if _jsonable(value) else None)
+
+    def _build_state(self) -> ShowState:
+        es = self.engine.state()
+        cues = []
+        act = self.show.acts.get(es.act or "")
+        for c in es.cues:
+            d = c.to_dict()
+            if act is not None:
+                try:
+                    cue = act.cue(c.name)
+                except KeyError:
+                    pass
+                else:
+                    d.update(
+                        pre_wait_s=cue.pre_wait_s,
+                        duration_s=cue.duration_s,
+                        post_wait_s=cue.post_wait_s,
+                        continue_mode=cue.continue_mode.value,
+                    )
+            cues.append(d)
+        playhead = es.playhead
+        names = [c["name"] for c in cues if c.get("depth", 0) == 0]
+        nxt = None
+        if playhead in names:
+            i = names.index(playhead)
+            nxt = names[i + 1] if i + 1 < len(names) else None
+        return {
+            "show": self.show.name,
+            "mode": "live" if self.options.mode == "live" else "rehearse",
+            "open": es.open,
+            "paused": es.paused,
+            "act": es.act or "",
+            "acts": list(es.acts),
+            "idle_act": es.idle_act,
+            "act_elapsed_s": es.time_in_act_s,
+            "cues": cues,  # type: ignore[typeddict-item]
+            "selected": playhead,
+            "next": nxt,
+            "t": es.t,
+        }
+
+    # ------------------------------------------------------------------------------------ Controller
+    def go(self, *, source: str) -> Result:
+        return self.call(lambda e: e.go(), "GO", source)
+
+    def stop(self, *, source: str) -> Result:
+        return self.call(lambda e: e.stop(), "STOP", source)
+
+    def panic(self, *, source: str) -> Result:
+        return self.call(lambda e: e.panic(), "PANIC", source)
+
+    def pause(self, *, source: str) -> Result:
+        return self.call(lambda e: e.pause(), "pause", source)
+
+    def resume(self, *, source: str) -> Result:
+        return self.call(lambda e: e.resume(), "resume", source)
+
+    def goto_act(self, name: str, *, source: str) -> Result:
+        if name not in self.show.acts:
+            return Result.error(f"no act {name!r} (acts: {', '.join(self.show.act_names)})")
+        return self.call(lambda e: e.goto_act(name), f"act {name}", source)
+
+    def _check_cue(self, name: str) -> Result | None:
+        act = self.show.act(self._state.get("act") or self.show.start_act)
+        try:
+            act.cue(name)
+        except KeyError:
+            names = ", ".join(c.name for c in act.all_cues())
+            return Result.error(f"no cue {name!r} in act {act.name!r} (cues: {names})")
+        return None
+
+    def start_cue(self, name: str, *, source: str) -> Result:
+        return self._check_cue(name) or self.call(lambda e: e.start_cue(name), f"start cue {name}", source)
+
+    def stop_cue(self, name: str, *, source: str) -> Result:
+        return self._check_cue(name) or self.call(lambda e: e.stop_cue(name), f"stop cue {name}", source)
+
+    def load_cue(self, name: str, at_s: float, *, source: str) -> Result:
+        if not math.isfinite(at_s) or at_s < 0:
+            return Result.error(f"load time must be ≥ 0 s, not {at_s!r}")
+        return self._check_cue(name) or self.call(
+            lambda e: e.load_cue(name, at_s), f"load cue {name} at {at_s:g} s", source
+        )
+
+    def select_cue(self, name: str, *, source: str) -> Result:
+        def select(e: Engine) -> None:
+            seq = e.sequencer
+            if seq is None:
+                raise ValueError("no act is running")
+            index = seq.top_index(name)
+            if index is None:
+                raise ValueError(f"{name!r} is inside a group: select its group instead")
+            seq.playhead = index
+
+        return self._check_cue(name) or self.call(select, f"select cue {name}", source)
+
+    def set_param(self, path: str, value: float | str, *, source: str) -> Result:
+        if path not in self.param_names():
+            return Result.error(f"unknown parameter {path!r}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return Result.error(f"{path}: {value!r} is not a number")
+        if not math.isfinite(number):
+            return Result.error(f"{path}: {value!r} is not a finite number")
+        return self.call(lambda e: e.set_param(path, number), f"set {path} = {number:g}", source)
+
+    def command(self, name: str, *, source: str) -> Result:
+        def run(e: Engine) -> bool:
+            if not e.command(name):
+                raise ValueError(f"no trigger of act {e.act!r} listens to {name!r}")
+            return True
+
+        return self.call(run, f"command {name}", source)
+
+    def state(self) -> ShowState:
+        return self._state
+
+    def health(self) -> list[HealthView]:
+        items: list[Health] = [] if self.adapters is None else self.adapters.health()
+        return [health_view(h) for h in items]
+
+    def log_tail(self, n: int) -> list[LogLine]:
+        return self.logbuf.tail(n)
+
+    def presence_view(self) -> PresenceView:
+        return {} if self.adapters is None else self.adapters.presence_view()
+
+    def camera_frame(self) -> bytes | None:
+        return None if self.adapters is None else self.adapters.camera_frame()
+
+    def rig_view(self) -> RigView:
+        return {} if self.adapters is None else self.adapters.rig_view()
+
+    def projection_frame(self) -> bytes | None:
+        return None if self.adapters is None else self.adapters.projection_frame()
+
+    def audio_levels(self) -> AudioLevels:
+        return {"channels": []} if self.adapters is None else self.adapters.audio_levels()
+
+    def param_names(self) -> Collection[str]:
+        act = self._state.get("act") or self.show.start_act
+        return self.show.act_params(act).keys()
+
+    def replay_files(self) -> list[str]:
+        root = self.show.root
+        found = sorted(p.relative_to(root).as_posix() for p in root.glob("recordings/*.jsonl"))
+        return found
+
+    # rehearse: simulated visitors are drawn into the synthetic camera's frames (the real pipeline sees them)
+    def _rehearse_only(self) -> Result | None:
+        if self.options.mode != "rehearse":
+            return Result.denied("simulated visitors exist only in rehearse mode")
+        return None
+
+    def visitor_add(self, x: float, y: float, *, source: str) -> Result:
+        denied = self._rehearse_only()
+        if denied:
+            return denied
+        if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+            return Result.error("visitor position must be inside the frame (0..1)")
+        with self._visitor_lock:
+            self._visitor_ids += 1
+            vid = f"v{self._visitor_ids}"
+            self._visitors[vid] = (x, y)
+        log.info("visitor %s added at (%.2f, %.2f) by %s", vid, x, y, source, extra={"source": source})
+        return Result.success(f"visitor {vid} added", {"id": vid})
+
+    def visitor_move(self, visitor_id: str, x: float, y: float, *, source: str) -> Result:
+        denied = self._rehearse_only()
+        if denied:
+            return denied
+        with self._visitor_lock:
+            if visitor_id not in self._visitors:
+                return Result.error(f"no visitor {visitor_id!r}")
+            self._visitors[visitor_id] = (min(1.0, max(0.0, x)), min(1.0, max(0.0, y)))
+        return Result.success(f"visitor {visitor_id} moved")
+
+    def visitor_remove(self, visitor_id: str, *, source: str) -> Result:
+        denied = self._rehearse_only()
+        if denied:
+            return denied
+        with self._visitor_lock:
+            if self._visitors.pop(visitor_id, None) is None:
+                return Result.error(f"no visitor {visitor_id!r}")
+        log.info("visitor %s removed by %s", visitor_id, source, extra={"source": source})
+        return Result.success(f"visitor {visitor_id} removed")
+
+    def simulated_people(self, t: float) -> list[Person]:
+        """The panel's visitors as people for the synthetic camera (ids 1000+ keep clear of scripts)."""
+        with self._visitor_lock:
+            items = list(self._visitors.items())
+        return [Person(id=1000 + int(vid[1:]), x=x, y=y, w=0.05, h=0.16) for vid, (x, y) in items]
+
+    def visitors(self) -> dict[str, tuple[float, float]]:
+        with self._visitor_lock:
+            return dict(self._visitors)
+
+    def replay(self, path: str, speed: float, *, source: str) -> Result:
+        denied = self._rehearse_only()
+        if denied:
+            return denied
+        if path and path not in self.replay_files():
+            known = ", ".join(self.replay_files()) or "none"
+            return Result.error(f"no recording {path!r} (recordings: {known})")
+        if not (1.0 <= speed <= 60.0):
+            return Result.error("replay speed must be 1× to 60×")
+        if self.adapters is None:
+            return Result.error("presence is not running")
+        return self.adapters.replay(self.show.root / path if path else None, speed)
+
+    def subscribe(self, callback: Callable[[EventKind], None]) -> Callable[[], None]:
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def feed_presence(self, snap: Presence) -> None:
+        """Hand a presence snapshot to the engine (from any thread)."""
+        self.loop.call_soon_threadsafe(lambda: self.engine.presence(snap))
+
+
+def _jsonable(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str, list, dict))
+
+
+def health_down(name: str, detail: str, since: float) -> Health:
+    """A Health for an adapter that could not even be built."""
+    return Health(name, HealthState.DOWN, detail, since, detail)
+
+
+__all__ = ["Runtime", "RuntimeOptions", "ShowError", "health_down"]

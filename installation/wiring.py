@@ -1,0 +1,369 @@
+"""The adapters of one running show, built for a mode: live devices or their simulators in rehearsal.
+
+Each adapter is built and opened on its own: one that cannot be built (a missing library, a device
+the rig names that does not exist) is reported as DOWN in the health list with a one-line fix, and the
+rest of the show runs. Nothing here blocks the engine: every call forwards to an adapter's own thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from installation.adapters import Health, HealthState
+from installation.control.protocol import AudioLevels, PresenceView, Result, RigView
+from installation.engine.commands import SceneChange
+from installation.engine.presence import Person, Presence
+from installation.show.model import Act
+
+if TYPE_CHECKING:
+    from installation.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+REHEARSE_PROJECTION_SIZE = (640, 360)
+REHEARSE_PROJECTION_FPS = 30.0
+JACK_ARGS = ("--no-realtime", "-d", "dummy", "-r", "48000", "-p", "512")
+
+
+def _db(value: float) -> float:
+    return max(-120.0, value) if not math.isnan(value) else -120.0
+
+
+class Adapters:
+    """Rig, presence, audio, projection and the operator surfaces of one runtime."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.show = runtime.show
+        self.clock = runtime.clock
+        self.rehearse = runtime.options.mode == "rehearse"
+        self.rig: Any = None
+        self.sim_rig: Any = None
+        self.presence: Any = None
+        self.audio: Any = None
+        self.projection: Any = None
+        self.osc_api: Any = None
+        self.panel: Any = None
+        self.jackd: subprocess.Popen[bytes] | None = None
+        self.failed: dict[str, Health] = {}
+        self._latest_presence: Presence | None = None
+        self._script: Any = None
+        self._script_t0 = 0.0
+
+    # ------------------------------------------------------------------------------------ building
+    def _try(self, name: str, build: Callable[[], None], fix: str) -> None:
+        try:
+            build()
+        except Exception as exc:  # one adapter failing to build never stops the show
+            detail = f"{exc.__class__.__name__}: {exc}".splitlines()[0]
+            log.error("%s: %s (%s)", name, detail, fix)
+            self.failed[name] = Health(name, HealthState.DOWN, f"{detail} — {fix}", self.clock.now(), detail)
+
+    def open(self) -> None:
+        options = self.runtime.options
+        if self.show.rig is not None:
+            self._try(
+                "rig", self._open_rig, "check the rig file and the devices it names (installation devices)"
+            )
+        self._try("camera", self._open_presence, "check the show's presence: settings and the camera")
+        if options.audio != "off":
+            self._try("audio", self._open_audio, "install jackd2 or run with --audio off")
+        if options.projection != "off":
+            self._try(
+                "projection", self._open_projection, "install Mesa EGL (libegl1) or run with --projection off"
+            )
+        if options.osc:
+            self._try(
+                "osc-control", self._open_osc_api, f"free UDP port {options.osc_port} or pass --osc-port"
+            )
+        if options.panel:
+            self._try("panel", self._open_panel, f"free TCP port {options.panel_port} or pass --port")
+
+    def _open_rig(self) -> None:
+        from installation.rig.output import RigOutput
+
+        rig = self.show.rig
+        if self.rehearse:
+            from installation.sim.rehearsal import SimulatedRig
+
+            workdir = self.runtime.state_dir / "sim"
+            workdir.mkdir(parents=True, exist_ok=True)
+            self.sim_rig = SimulatedRig(rig, workdir, now=self.clock.now)
+            rig = self.sim_rig.start()
+        self.rig = RigOutput(rig, now=self.clock.now)
+        self.rig.open()
+
+    def _people(self, t: float) -> list[Person]:
+        people: list[Person] = []
+        script = self._script
+        if script is not None:
+            st = (t - self._script_t0) % max(script.duration_s, 1.0)
+            people.extend(script.people_at(st, self._zones()))
+        people.extend(self.runtime.simulated_people(t))
+        return people
+
+    def _zones(self) -> Mapping[str, Any]:
+        return self.show.presence.zones
+
+    def _open_presence(self) -> None:
+        from installation.presence.build import build_presence_source
+        from installation.presence.settings import load_presence_settings
+
+        settings = load_presence_settings(self.show.path, self.show.root)
+        audience: Callable[[float], list[Person]] | None = None
+        if self.rehearse:
+            # rehearsal: a synthetic camera draws the scripted audience and the panel's visitors into
+            # frames, and the real detection pipeline reads them
+            if settings.source in ("camera", "url", "file"):
+                settings = _replace(settings, source="synthetic")
+            script_path = self.runtime.options.audience
+            if script_path is not None:
+                from installation.audience import load_audience
+
+                self._script = load_audience(script_path)
+                self._script_t0 = self.clock.now()
+            audience = self._people
+        self.presence = build_presence_source(settings, self.clock, self._on_presence, audience=audience)
+        self.presence.open()
+
+    def _on_presence(self, snap: Presence) -> None:
+        self._latest_presence = snap
+        self.runtime.loop.wake()
+
+    def _start_jackd(self) -> bool:
+        jackd = shutil.which("jackd")
+        if jackd is None:
+            return False
+        probe = subprocess.run([jackd, "--version"], capture_output=True, check=False)
+        if probe.returncode not in (0, 1):
+            return False
+        self.jackd = subprocess.Popen(
+            [jackd, *JACK_ARGS], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        log.info("started jackd with the dummy driver (pid %d) for rehearsal audio", self.jackd.pid)
+        return True
+
+    def _open_audio(self) -> None:
+        import os
+
+        from installation.audio.config import AudioConfig
+        from installation.audio.output import AudioOutput
+        from installation.audio.soundscape import soundscapes_from_show
+
+        choice = self.runtime.options.audio
+        if choice == "auto":
+            choice = "jack" if (not self.rehearse or self._start_jackd()) else "none"
+            if choice == "none":
+                log.warning("audio: jackd is not installed; rehearsing silently (apt-get install jackd2)")
+        os.environ.setdefault("JACK_NO_START_SERVER", "1")
+        self.audio = AudioOutput(soundscapes_from_show(self.show), AudioConfig(backend=choice), self.clock)
+        self.audio.open()
+        act = self.runtime.engine.act
+        if act is not None:
+            self.audio.change_soundscape(act, 0.0, self.clock.now())
+
+    def _open_projection(self) -> None:
+        from installation.projection.output import ProjectionOutput
+
+        scenes = [a.scene for a in self.show.acts.values() if a.scene is not None]
+        headless = self.runtime.options.projection in ("headless", "auto")
+        self.projection = ProjectionOutput(
+            self.clock,
+            size=REHEARSE_PROJECTION_SIZE if headless else (1920, 1080),
+            fps=REHEARSE_PROJECTION_FPS if headless else 60.0,
+            zones=tuple(self.show.presence.zones),
+            root=self.show.root,
+            preload=scenes,
+            outputs=() if headless else _window_outputs(),
+        )
+        self.projection.open()
+        act = self.runtime.engine.act
+        if act is not None and self.show.act(act).scene is not None:
+            self.projection.change_scene(self.show.act(act).scene, 0.0)
+
+    def _open_osc_api(self) -> None:
+        from installation.control.osc_api import OscControlApi
+
+        self.osc_api = OscControlApi(self.runtime, host="127.0.0.1", port=self.runtime.options.osc_port)
+        self.osc_api.start()
+
+    def _open_panel(self) -> None:
+        from installation.control.web import WebPanel
+
+        options = self.runtime.options
+        self.panel = WebPanel(
+            self.runtime, host=options.panel_host, port=options.panel_port, state_dir=self.runtime.state_dir
+        )
+        self.panel.start()
+        log.info("panel at %s", self.panel.url)
+
+    def close(self) -> None:
+        for name, closer in (
+            ("panel", lambda: self.panel and self.panel.stop()),
+            ("osc-control", lambda: self.osc_api and self.osc_api.close()),
+            ("camera", lambda: self.presence and self.presence.close()),
+            ("projection", lambda: self.projection and self.projection.close()),
+            ("audio", lambda: self.audio and self.audio.close()),
+            ("rig", lambda: self.rig and self.rig.close()),
+            ("simulators", lambda: self.sim_rig and self.sim_rig.stop()),
+        ):
+            try:
+                closer()
+            except Exception as exc:
+                log.error("closing %s: %s", name, exc)
+        if self.jackd is not None:
+            self.jackd.terminate()
+            try:
+                self.jackd.wait(timeout=3.0)
+            except subprocess.TimeoutExpired:
+                self.jackd.kill()
+
+    # ------------------------------------------------------------------------------------ engine side
+    def drain_presence(self) -> list[Presence]:
+        return [] if self.presence is None else self.presence.drain()
+
+    def update(self, params: Mapping[str, float], now: float) -> None:
+        """One output frame: every adapter gets the latest parameters (each returns at once)."""
+        for adapter, call in (
+            (self.rig, lambda: self.rig.update(params, now)),
+            (self.audio, lambda: self.audio.update(params, now)),
+            (self.projection, lambda: self.projection.update(params, self._latest_presence, now)),
+        ):
+            if adapter is None:
+                continue
+            try:
+                call()
+            except Exception as exc:
+                log.error("%s update failed: %s", getattr(adapter, "name", adapter), exc)
+
+    def send_osc(
+        self, endpoint: str, address: str, args: Sequence[Any], fields: Mapping[str, Any] | None = None
+    ) -> None:
+        if self.rig is not None:
+            self.rig.send_osc(endpoint, address, args, fields or None)
+
+    def send_serial(self, device: str, command: str, args: Sequence[Any]) -> None:
+        if self.rig is not None:
+            self.rig.send_serial(device, command, args)
+
+    def scene_change(self, cmd: SceneChange) -> None:
+        if self.projection is not None:
+            self.projection.command(cmd)
+        if self.presence is not None:
+            self.presence.notify_scene_change()  # the light changes: the background relearns quickly
+
+    def soundscape_change(self, act: Act, transition_s: float) -> None:
+        if self.audio is not None:
+            self.audio.change_soundscape(act.name, transition_s, self.clock.now())
+
+    def panic(self, fade_s: float) -> None:
+        if self.audio is not None:
+            self.audio.panic(self.clock.now(), fade_s)
+
+    def blackout(self, on: bool) -> None:
+        if self.rig is not None:
+            self.rig.blackout(on)
+        if self.projection is not None:
+            self.projection.blackout(on)
+        if self.audio is not None:
+            now = self.clock.now()
+            if on:
+                self.audio.panic(now)
+            else:
+                self.audio.unmute(now)
+
+    # ------------------------------------------------------------------------------------ panel views
+    def health(self) -> list[Health]:
+        out = list(self.failed.values())
+        for adapter in (self.presence, self.audio, self.projection):
+            if adapter is not None:
+                out.append(adapter.health())
+        if self.rig is not None:
+            out.extend(self.rig.health())
+        return out
+
+    def presence_view(self) -> PresenceView:
+        snap = self._latest_presence
+        visitors = self.runtime.visitors()
+        simulated_ids = {1000 + int(v[1:]): v for v in visitors}
+        people = []
+        if snap is not None:
+            for p in snap.people:
+                people.append({"id": str(p.id), "x": p.x, "y": p.y, "simulated": False})
+        # the panel's own visitors, where the artist put them (the detector's view is listed above)
+        for vid, (x, y) in visitors.items():
+            people.append({"id": vid, "x": x, "y": y, "simulated": True})
+        del simulated_ids
+        settings = self.show.presence
+        return {
+            "zones": {name: [list(pt) for pt in z.polygon] for name, z in settings.zones.items()},
+            "mask": [[list(pt) for pt in poly] for poly in settings.mask],
+            "people": people,  # type: ignore[typeddict-item]
+            "count": snap.count if snap is not None else 0,
+            "known": bool(snap.known) if snap is not None else False,
+            "source": "synthetic" if self.rehearse else settings.source.value,
+            "aspect": 4 / 3,
+            "replay": None,
+        }
+
+    def camera_frame(self) -> bytes | None:
+        return None
+
+    def rig_view(self) -> RigView:
+        if self.rig is None:
+            return {"fixtures": [], "outputs": []}
+        fixtures = []
+        for fx in self.rig.fixture_states():
+            x, y = fx.position if fx.position is not None else (0.5, 0.5)
+            fixtures.append(
+                {
+                    "name": fx.name,
+                    "kind": fx.kind,
+                    "x": x,
+                    "y": y,
+                    "rgb": list(fx.rgb),
+                    "intensity": fx.intensity,
+                }
+            )
+        outputs = [
+            {"name": h.name, "kind": h.name.split(":")[0], "detail": h.detail} for h in self.rig.health()
+        ]
+        return {"fixtures": fixtures, "bounds": [0.0, 0.0, 1.0, 1.0], "outputs": outputs}  # type: ignore[typeddict-item]
+
+    def projection_frame(self) -> bytes | None:
+        return None if self.projection is None else self.projection.preview()
+
+    def audio_levels(self) -> AudioLevels:
+        if self.audio is None:
+            return {"channels": []}
+        status = self.audio.status()
+        names = ("L", "R", "C", "LFE")
+        return {
+            "channels": [
+                {"name": names[i] if i < len(names) else str(i + 1), "peak_db": _db(peak), "rms_db": _db(rms)}
+                for i, (peak, rms) in enumerate(zip(status.peak_db, status.rms_db, strict=False))
+            ]
+        }
+
+    def replay(self, path: Path | None, speed: float) -> Result:
+        return Result.error(
+            "replay of recordings in the panel needs `presence: {source: replay}` in the show"
+        )
+
+
+def _replace(settings: Any, **changes: Any) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(settings, **changes)
+
+
+def _window_outputs() -> tuple[Any, ...]:
+    from installation.projection.warp import OutputConfig
+
+    return (OutputConfig(),)
