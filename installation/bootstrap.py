@@ -54,6 +54,10 @@ def _missing_packages(packages: list[str]) -> list[str]:
     return missing
 
 
+def _sudo_works() -> bool:
+    return subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False).returncode == 0
+
+
 def _apt_install(packages: list[str]) -> bool:
     """Install missing Debian packages; False (with the exact command printed) when we cannot."""
     missing = _missing_packages(packages)
@@ -62,7 +66,7 @@ def _apt_install(packages: list[str]) -> bool:
     line = "apt-get install -y --no-install-recommends " + " ".join(missing)
     if os.geteuid() == 0:
         prefix: list[str] = []
-    elif shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0:
+    elif shutil.which("sudo") and _sudo_works():
         prefix = ["sudo", "-n"]
     else:
         _say("some Debian packages are missing; install them with:")

@@ -162,7 +162,8 @@ def cmd_service(args: argparse.Namespace) -> int:
     """Write a systemd unit that boots to the show."""
     from installation.service import install_service
 
-    return install_service(Path(args.show), user=args.user, unit_dir=Path(args.unit_dir), dry_run=args.dry_run)
+    return install_service(Path(args.show), user=args.user, unit_dir=Path(args.unit_dir),
+                           dry_run=args.dry_run)
 
 
 def build_parser() -> argparse.ArgumentParser:
