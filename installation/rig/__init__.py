@@ -1,0 +1,1 @@
+"""The light rig: rig files, fixture profiles, the DMX engine and the transports to the world."""

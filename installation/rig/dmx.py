@@ -1,0 +1,439 @@
+"""The DMX engine: parameter values → numpy universes (HTP/LTP merge, limits, 16-bit, grand master, blackout).
+
+Everything per frame runs on preallocated numpy buffers: a frame allocates nothing that grows with the rig.
+Merging is driven by change: a frame in which no parameter changed costs two vector compares.
+"""
+
+from __future__ import annotations
+
+import logging
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from installation.rig.profile import COLOR_ATTRIBUTES, Channel
+from installation.rig.rigfile import Fixture, Rig
+
+log = logging.getLogger(__name__)
+
+UNIVERSE_SIZE = 512
+
+
+@dataclass(frozen=True, slots=True)
+class _Logical:
+    """One attribute of one fixture: where its value comes from and where it goes."""
+
+    fixture: Fixture
+    attribute: str
+    channel: Channel
+    sources: tuple[int, ...]  # param slots: the fixture's own first, then its groups
+    htp: bool
+    choice: bool
+    virtual: bool
+
+    @property
+    def order(self) -> int:
+        """Storage order: HTP outputs, LTP outputs, wheels, virtual dimmers (each block contiguous)."""
+        if self.virtual:
+            return 3
+        if self.choice:
+            return 2
+        return 0 if self.htp else 1
+
+
+class DmxEngine:
+    """Renders universes from light parameters; `universes[i]` holds the channels of `universe_numbers[i]`."""
+
+    def __init__(self, rig: Rig) -> None:
+        self.rig = rig
+        self.universe_numbers: tuple[int, ...] = rig.universes
+        self.universe_row: dict[int, int] = {u: i for i, u in enumerate(self.universe_numbers)}
+        n_univ = max(1, len(self.universe_numbers))
+        self.universes = np.zeros((n_univ, UNIVERSE_SIZE), dtype=np.uint8)
+        self._flat = self.universes.reshape(-1)
+        self._previous = np.zeros_like(self.universes)
+        self._neq = np.zeros(self.universes.shape, dtype=bool)
+        self.dirty = np.ones(n_univ, dtype=bool)  # universes that changed in the last render
+        self._grand_master = 1.0
+        self._blackout = False
+        self._master_changed = True
+
+        specs = {k: v for k, v in rig.parameters().items() if k.startswith("light.")}
+        # fixture params first, group params after: a group change is one check of a contiguous slice
+        fixture_params = [k for k in specs if k.split(".")[1] in rig.fixtures]
+        group_params = [k for k in specs if k.split(".")[1] not in rig.fixtures]
+        self.param_names: tuple[str, ...] = (*fixture_params, *group_params)
+        self.param_slot: dict[str, int] = {n: i for i, n in enumerate(self.param_names)}
+        self._groups = slice(len(fixture_params), len(self.param_names))
+        n_params = len(self.param_names)
+        self._pad = n_params  # a slot that never changes and is 0: pads merge columns
+        self._values = np.zeros(n_params + 1, dtype=np.float64)
+        for name, spec in specs.items():
+            self._values[self.param_slot[name]] = spec.default
+        self._seen = self._values.copy()
+        self._changed = np.zeros(n_params + 1, dtype=bool)
+        self._getter: Callable[[Mapping[str, float]], tuple[float, ...]] | None = (
+            operator.itemgetter(*self.param_names) if n_params > 1 else None
+        )
+        self._build(rig)
+        self._render(full=True)
+
+    # ------------------------------------------------------------------ building the maps
+
+    def _logicals(self, rig: Rig) -> list[_Logical]:
+        group_attrs = {g: rig.target_attributes(g) for g in rig.groups}
+        groups_of: dict[str, list[str]] = {}
+        for g, group in rig.groups.items():
+            for m in group.members:
+                groups_of.setdefault(m, []).append(g)
+        out: list[_Logical] = []
+        for fx in rig.fixtures.values():
+            virtual = fx.has_virtual_dimmer
+            for attr, ch in fx.attributes().items():
+                sources = [self.param_slot[f"light.{fx.name}.{attr}"]]
+                for g in groups_of.get(fx.name, []):
+                    if attr in group_attrs[g]:
+                        sources.append(self.param_slot[f"light.{g}.{attr}"])
+                is_virtual = virtual and attr == "dimmer"
+                out.append(
+                    _Logical(
+                        fx, attr, ch, tuple(sources), ch.htp and not ch.wheel, bool(ch.wheel), is_virtual
+                    )
+                )
+        out.sort(key=lambda lg: lg.order)  # stable: fixtures keep their order inside each block
+        return out
+
+    def _build(self, rig: Rig) -> None:
+        logicals = self._logicals(rig)
+        self._logical = logicals
+        self.logical_index: dict[tuple[str, str], int] = {
+            (lg.fixture.name, lg.attribute): i for i, lg in enumerate(logicals)
+        }
+        n_log = len(logicals)
+        n_htp = sum(1 for lg in logicals if lg.order == 0)
+        n_out = sum(1 for lg in logicals if lg.order <= 1)  # continuous channels that reach DMX
+        n_choice = sum(1 for lg in logicals if lg.order == 2)
+        self._one = n_log  # x[_one] is always 1: the multiplier of channels without a virtual dimmer
+        self._x = np.zeros(n_log + 1, dtype=np.float64)
+        self._x[self._one] = 1.0
+        self._x_htp = self._x[:n_htp]
+        self._x_ltp = self._x[n_htp:n_log]
+        self._x_out = self._x[:n_out]
+        ip = np.intp
+
+        # merge columns: column 0 is each logical's own fixture param, columns 1.. its groups (pad = none)
+        k = max((len(lg.sources) for lg in logicals), default=1)
+
+        def columns(block: list[_Logical]) -> list[np.ndarray]:
+            cols = np.full((k, len(block)), self._pad, dtype=ip)
+            for i, lg in enumerate(block):
+                cols[: len(lg.sources), i] = lg.sources
+            return [np.ascontiguousarray(c) for c in cols]
+
+        self._htp_cols = columns(logicals[:n_htp])
+        self._ltp_cols = columns(logicals[n_htp:])
+        self._htp_tmp = np.zeros(n_htp, dtype=np.float64)
+        n_ltp = n_log - n_htp
+        self._ltp_tmp = np.zeros(n_ltp, dtype=np.float64)
+        self._ltp_mask = np.zeros(n_ltp, dtype=bool)
+        self._ltp_col = np.zeros(n_ltp, dtype=ip)  # which column last won (wheels translate per source)
+        self._x_htp[:] = 0.0
+        for col in self._htp_cols:
+            np.take(self._values, col, out=self._htp_tmp, mode="clip")
+            np.maximum(self._x_htp, self._htp_tmp, out=self._x_htp)
+        np.take(self._values, self._ltp_cols[0], out=self._x_ltp, mode="clip")
+
+        # continuous channels, in logical order 0..n_out
+        lo_lim, hi_lim, base, span, mult, gm_mask, coarse, fine = ([] for _ in range(8))
+        off_sel, off_val, inv_sel = [], [], []
+        for i, lg in enumerate(logicals[:n_out]):
+            fx, ch = lg.fixture, lg.channel
+            addr = self.universe_row[fx.universe] * UNIVERSE_SIZE + fx.address - 1
+            positions = [
+                p for p, c in enumerate(fx.mode.channels) if c.attribute == lg.attribute and c.fixed is None
+            ]
+            coarse.append(addr + next(p for p in positions if not fx.mode.channels[p].fine))
+            fine.append(next((addr + p for p in positions if fx.mode.channels[p].fine), -1))
+            lo, hi = fx.limits.get(lg.attribute, (0.0, 1.0))
+            lo_lim.append(lo)
+            hi_lim.append(hi)
+            base.append(ch.dmx_range[0])
+            span.append(ch.dmx_range[1] - ch.dmx_range[0])
+            colour_master = fx.has_virtual_dimmer and lg.attribute in COLOR_ATTRIBUTES
+            mult.append(self.logical_index[(fx.name, "dimmer")] if colour_master else self._one)
+            gm_mask.append(1.0 if (lg.htp or colour_master) else 0.0)
+            if ch.off is not None:
+                off_sel.append(i)
+                off_val.append(ch.off)
+            if ch.invert != (lg.attribute in fx.invert):
+                inv_sel.append(i)
+        self._lim_lo = np.asarray(lo_lim, dtype=np.float64)
+        self._lim_hi = np.asarray(hi_lim, dtype=np.float64)
+        self._no_limits = bool(np.all(self._lim_lo == 0.0) and np.all(self._lim_hi == 1.0))
+        self._base = np.asarray(base, dtype=np.float64)
+        self._span = np.asarray(span, dtype=np.float64)
+        self._full_range = bool(np.all(self._base == 0) and np.all(self._span == 255))
+        self._mult = np.asarray(mult, dtype=ip)
+        self._has_mult = bool(np.any(self._mult != self._one))
+        self._gm_mask = np.asarray(gm_mask, dtype=np.float64)
+        self._gm = np.ones(n_out, dtype=np.float64)
+        self._gm_is_one = True
+        self._coarse = np.asarray(coarse, dtype=ip)
+        fine_arr = np.asarray(fine, dtype=ip)
+        self._f_sel = np.nonzero(fine_arr >= 0)[0].astype(ip)
+        self._f_fine = fine_arr[self._f_sel]
+        self._f_coarse = self._coarse[self._f_sel]
+        self._off_sel = np.asarray(off_sel, dtype=ip)
+        self._off_val = np.asarray(off_val, dtype=np.uint8)
+        self._inv_sel = np.asarray(inv_sel, dtype=ip)
+        self._y = np.zeros(n_out, dtype=np.float64)
+        self._m = np.zeros(n_out, dtype=np.float64)
+        self._y8 = np.zeros(n_out, dtype=np.uint8)
+        n_off, n_inv, n_fine = len(off_sel), len(inv_sel), len(self._f_sel)
+        self._off_y = np.zeros(n_off, dtype=np.float64)
+        self._off_zero = np.zeros(n_off, dtype=bool)
+        self._off_8 = np.zeros(n_off, dtype=np.uint8)
+        self._inv_y = np.zeros(n_inv, dtype=np.float64)
+        self._f_y = np.zeros(n_fine, dtype=np.float64)
+        self._f_16 = np.zeros(n_fine, dtype=np.uint16)
+        self._f_hi = np.zeros(n_fine, dtype=np.uint16)
+        self._f_c8 = np.zeros(n_fine, dtype=np.uint8)
+        self._f_f8 = np.zeros(n_fine, dtype=np.uint8)
+        self._f_off = np.zeros(n_fine, dtype=bool)
+        self._f_offval = np.zeros(n_fine, dtype=np.uint8)
+        off_pos = {int(s): j for j, s in enumerate(off_sel)}
+        self._f_offsel = np.asarray([off_pos.get(int(s), -1) for s in self._f_sel], dtype=ip)
+        for j, s in enumerate(self._f_offsel):
+            if s >= 0:
+                self._f_offval[j] = off_val[s]
+
+        # wheel channels: each merge source has its own slot list (a group keeps the slots all members share),
+        # so the column that won picks the lookup table that turns a slot index into this fixture's DMX value
+        group_attrs = {g: self.rig.target_attributes(g) for g in self.rig.groups}
+        c_rows: list[int] = []
+        c_dmx: list[int] = []
+        seg_off: list[list[int]] = []
+        seg_max: list[list[int]] = []
+        lut: list[int] = []
+        for i, lg in enumerate(logicals[n_out : n_out + n_choice]):
+            fx, ch = lg.fixture, lg.channel
+            addr = self.universe_row[fx.universe] * UNIVERSE_SIZE + fx.address - 1
+            pos = next(
+                p for p, c in enumerate(fx.mode.channels) if c.attribute == lg.attribute and not c.fine
+            )
+            own = dict(ch.wheel)
+            offs: list[int] = []
+            maxs: list[int] = []
+            for column in range(k):
+                if column < len(lg.sources):
+                    target = self.param_names[lg.sources[column]].split(".")[1]
+                    slots = (
+                        [s for s, _ in ch.wheel]
+                        if target == fx.name
+                        else [s for s, _ in group_attrs[target][lg.attribute].choices]
+                    )
+                else:
+                    slots = [ch.wheel[0][0]]
+                offs.append(len(lut))
+                maxs.append(len(slots) - 1)
+                lut.extend(own[s] for s in slots)
+            c_rows.append(n_out - n_htp + i)  # position inside the LTP block
+            c_dmx.append(addr + pos)
+            seg_off.append(offs)
+            seg_max.append(maxs)
+        nc = len(c_rows)
+        self._c_rows = np.asarray(c_rows, dtype=ip)
+        self._c_dmx = np.asarray(c_dmx, dtype=ip)
+        self._c_seg_off = np.asarray(seg_off, dtype=ip).reshape(-1)
+        self._c_seg_max = np.asarray(seg_max, dtype=np.float64).reshape(-1)
+        self._c_base = np.arange(nc, dtype=ip) * k
+        self._c_lut = np.asarray(lut or [0], dtype=np.uint8)
+        self._c_val = np.zeros(nc, dtype=np.float64)
+        self._c_win = np.zeros(nc, dtype=ip)
+        self._c_max = np.zeros(nc, dtype=np.float64)
+        self._c_idx = np.zeros(nc, dtype=ip)
+        self._c_out = np.zeros(nc, dtype=np.uint8)
+
+        for fx in rig.fixtures.values():  # fixed channels are written once
+            addr = self.universe_row[fx.universe] * UNIVERSE_SIZE + fx.address - 1
+            for pos, ch in enumerate(fx.mode.channels):
+                if ch.fixed is not None:
+                    self._flat[addr + pos] = ch.fixed
+
+    # ------------------------------------------------------------------ inputs
+
+    def set_params(self, params: Mapping[str, float]) -> None:
+        """Take light parameters from a store snapshot, or only changed ones: missing names keep values."""
+        values = self._values
+        if self._getter is not None and len(params) >= len(self.param_names):
+            try:
+                values[: len(self.param_names)] = self._getter(params)
+                return
+            except (KeyError, TypeError, ValueError):
+                pass  # a partial or odd snapshot: take what is there, one by one
+        slot = self.param_slot
+        for name, value in params.items():
+            i = slot.get(name)
+            if i is not None:
+                try:
+                    values[i] = value
+                except (TypeError, ValueError):
+                    log.warning("ignoring non-numeric value %r for %s", value, name)
+
+    def set_vector(self, values: np.ndarray) -> None:
+        """Fast path: all light parameters at once, in `param_names` order."""
+        self._values[: len(self.param_names)] = values
+
+    @property
+    def grand_master(self) -> float:
+        return self._grand_master
+
+    @grand_master.setter
+    def grand_master(self, level: float) -> None:
+        self._grand_master = min(1.0, max(0.0, float(level)))
+        self._apply_master()
+
+    @property
+    def blackout(self) -> bool:
+        return self._blackout
+
+    @blackout.setter
+    def blackout(self, on: bool) -> None:
+        self._blackout = bool(on)
+        self._apply_master()
+
+    def _apply_master(self) -> None:
+        level = 0.0 if self._blackout else self._grand_master
+        self._gm[:] = 1.0 - self._gm_mask + self._gm_mask * level
+        self._gm_is_one = level == 1.0
+        self._master_changed = True
+
+    # ------------------------------------------------------------------ the frame
+
+    def render(self) -> np.ndarray:
+        """Compute every universe from the current parameters; returns the per-universe `dirty` flags."""
+        return self._render(full=False)
+
+    def _render(self, full: bool) -> np.ndarray:
+        v = self._values
+        np.not_equal(v, self._seen, out=self._changed)
+        if not (full or self._master_changed or self._changed.any()):
+            self.dirty[:] = False
+            return self.dirty
+        self._master_changed = False
+        np.copyto(self._seen, v)
+        groups_changed = full or bool(self._changed[self._groups].any())
+
+        if len(self._x_htp):  # highest takes precedence: the max over the fixture and its groups
+            np.take(v, self._htp_cols[0], out=self._x_htp, mode="clip")
+            for col in self._htp_cols[1:]:
+                np.take(v, col, out=self._htp_tmp, mode="clip")
+                np.maximum(self._x_htp, self._htp_tmp, out=self._x_htp)
+        if len(self._x_ltp):  # latest takes precedence: a source that changed now overwrites the value
+            for c in range(len(self._ltp_cols) - 1, -1, -1):  # column 0 (the fixture's own) wins ties
+                if c and not groups_changed:
+                    continue
+                col = self._ltp_cols[c]
+                np.take(self._changed, col, out=self._ltp_mask, mode="clip")
+                np.take(v, col, out=self._ltp_tmp, mode="clip")
+                np.copyto(self._x_ltp, self._ltp_tmp, where=self._ltp_mask)
+                if len(self._c_rows):
+                    np.copyto(self._ltp_col, c, where=self._ltp_mask)
+
+        y = self._y
+        if len(y):
+            if self._no_limits:
+                np.clip(self._x_out, 0.0, 1.0, out=y)
+            else:
+                np.clip(self._x_out, self._lim_lo, self._lim_hi, out=y)
+            if self._has_mult:
+                np.take(self._x, self._mult, out=self._m, mode="clip")
+                np.clip(self._m, 0.0, 1.0, out=self._m)
+                if not self._gm_is_one:
+                    np.multiply(self._m, self._gm, out=self._m)
+                np.multiply(y, self._m, out=y)
+            elif not self._gm_is_one:
+                np.multiply(y, self._gm, out=y)
+            if len(self._off_sel):
+                np.take(y, self._off_sel, out=self._off_y, mode="clip")
+                np.equal(self._off_y, 0.0, out=self._off_zero)
+            if len(self._inv_sel):
+                np.take(y, self._inv_sel, out=self._inv_y, mode="clip")
+                np.subtract(1.0, self._inv_y, out=self._inv_y)
+                y[self._inv_sel] = self._inv_y
+            if self._full_range:
+                np.multiply(y, 255.0, out=y)
+            else:
+                np.multiply(y, self._span, out=y)
+                np.add(y, self._base, out=y)  # now in 8-bit DMX units, fractional
+            if len(self._f_sel):
+                np.take(y, self._f_sel, out=self._f_y, mode="clip")
+            np.rint(y, out=y)
+            np.copyto(self._y8, y, casting="unsafe")
+            if len(self._off_sel):
+                np.take(self._y8, self._off_sel, out=self._off_8, mode="clip")
+                np.copyto(self._off_8, self._off_val, where=self._off_zero)
+                self._y8[self._off_sel] = self._off_8
+            self._flat[self._coarse] = self._y8
+            if len(self._f_sel):
+                f = self._f_y
+                np.multiply(f, 257.0, out=f)
+                np.rint(f, out=f)
+                np.copyto(self._f_16, f, casting="unsafe")
+                np.right_shift(self._f_16, 8, out=self._f_hi)
+                np.copyto(self._f_c8, self._f_hi, casting="unsafe")
+                np.bitwise_and(self._f_16, 255, out=self._f_hi)
+                np.copyto(self._f_f8, self._f_hi, casting="unsafe")
+                if len(self._off_sel):
+                    np.take(self._off_zero, self._f_offsel, out=self._f_off, mode="clip")
+                    np.logical_and(self._f_off, self._f_offsel >= 0, out=self._f_off)
+                    np.copyto(self._f_c8, self._f_offval, where=self._f_off)
+                    np.copyto(self._f_f8, 0, where=self._f_off)
+                self._flat[self._f_coarse] = self._f_c8
+                self._flat[self._f_fine] = self._f_f8
+        if len(self._c_rows):
+            np.take(self._x_ltp, self._c_rows, out=self._c_val, mode="clip")
+            np.take(self._ltp_col, self._c_rows, out=self._c_win, mode="clip")
+            np.add(self._c_win, self._c_base, out=self._c_win)
+            np.take(self._c_seg_max, self._c_win, out=self._c_max, mode="clip")
+            np.rint(self._c_val, out=self._c_val)
+            np.clip(self._c_val, 0.0, self._c_max, out=self._c_val)
+            np.copyto(self._c_idx, self._c_val, casting="unsafe")
+            np.take(self._c_seg_off, self._c_win, out=self._c_win, mode="clip")
+            np.add(self._c_idx, self._c_win, out=self._c_idx)
+            np.take(self._c_lut, self._c_idx, out=self._c_out, mode="clip")
+            self._flat[self._c_dmx] = self._c_out
+
+        np.not_equal(self.universes, self._previous, out=self._neq)
+        np.any(self._neq, axis=1, out=self.dirty)
+        np.copyto(self._previous, self.universes)
+        return self.dirty
+
+    # ------------------------------------------------------------------ views
+
+    def value(self, fixture: str, attribute: str) -> float | None:
+        """The merged value (0..1, or a wheel slot index) of an attribute, before limits and masters."""
+        i = self.logical_index.get((fixture, attribute))
+        return None if i is None else float(self._x[i])
+
+    def output_level(self, fixture: str, attribute: str) -> float | None:
+        """An attribute as it leaves: limits, virtual dimmer and grand master applied, 0..1."""
+        i = self.logical_index.get((fixture, attribute))
+        if i is None:
+            return None
+        fx = self.rig.fixtures[fixture]
+        lo, hi = fx.limits.get(attribute, (0.0, 1.0))
+        val = min(hi, max(lo, float(self._x[i])))
+        master = 0.0 if self._blackout else self._grand_master
+        if fx.has_virtual_dimmer and attribute in COLOR_ATTRIBUTES:
+            val *= min(1.0, max(0.0, float(self._x[self.logical_index[(fixture, "dimmer")]]))) * master
+        elif attribute == "dimmer" and not fx.has_virtual_dimmer:
+            val *= master
+        return val
+
+    def universe(self, number: int) -> np.ndarray:
+        """One universe's 512 channels (a view: copy it to keep it)."""
+        row: np.ndarray = self.universes[self.universe_row[number]]
+        return row

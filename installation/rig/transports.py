@@ -1,0 +1,731 @@
+"""Transports: each wire (serial widget, Art-Net, sACN, OSC, serial line) sends from its own thread.
+
+The engine side only copies data into a staging buffer and wakes the thread, so a dead device never blocks
+it. Every transport reconnects by itself with exponential backoff and reports its health.
+"""
+
+from __future__ import annotations
+
+import abc
+import collections
+import contextlib
+import logging
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import serial
+from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
+from pythonosc.osc_message_builder import OscMessageBuilder
+
+from installation.adapters import Health, HealthState
+from installation.rig.rigfile import DmxOutput, OscEndpoint, SerialDevice
+from installation.rig.wire import (
+    GET_WIDGET_PARAMS,
+    LABEL_GET_PARAMS,
+    OP_POLL,
+    OP_POLL_REPLY,
+    OPTION_STREAM_TERMINATED,
+    ArtDmxPacket,
+    E131Packet,
+    EnttecDmxPacket,
+    EnttecParser,
+    WidgetParams,
+    artpoll,
+    artpoll_reply,
+    parse_artnet,
+    sacn_multicast_group,
+    stable_cid,
+)
+
+log = logging.getLogger(__name__)
+
+Now = Callable[[], float]
+_FAULTS: tuple[type[Exception], ...] = (OSError, serial.SerialException, ValueError)
+
+
+class Transport(abc.ABC):
+    """A wire with its own sender thread: connect, service work, reconnect with backoff, report health."""
+
+    kind = "transport"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        now: Now = time.monotonic,
+        backoff_s: tuple[float, float] = (0.05, 0.5),
+        keepalive_s: float = 1.0,
+    ) -> None:
+        self.name = name
+        self._now = now  # the show's clock: health timestamps
+        self._io_now: Now = time.monotonic  # real time: rates, keep-alives and reply deadlines on the wire
+        self._backoff = backoff_s
+        self.keepalive_s = keepalive_s
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._connected = False
+        self._health = Health(f"{self.kind}:{name}", HealthState.DOWN, "not opened", now())
+        self.reconnects = 0  # successful connections after the first
+
+    # --------------------------------------------------------------- lifecycle (engine side)
+
+    def start(self) -> None:
+        """Start the sender thread; it connects in the background."""
+        if self._thread is not None:
+            return
+        self._stopping.clear()
+        self._health = Health(self._health.name, HealthState.DEGRADED, "connecting", self._now())
+        self._thread = threading.Thread(target=self._run, name=f"rig-{self.kind}-{self.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread and release the device; idempotent."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=3.0)
+            if self._thread.is_alive():
+                log.warning("%s: sender thread did not stop within 3 s", self._health.name)
+            self._thread = None
+        if self._connected:
+            with contextlib.suppress(*_FAULTS):
+                self._farewell()
+        self._close_device()
+        self._connected = False
+        self._set_health(HealthState.OFF, "closed")
+
+    def health(self) -> Health:
+        return self._health
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    # --------------------------------------------------------------- the sender thread
+
+    def _run(self) -> None:
+        delay = self._backoff[0]
+        first = True
+        while not self._stopping.is_set():
+            if not self._connected:
+                try:
+                    self._open_device()
+                except _FAULTS as exc:
+                    self._close_device()
+                    self._set_health(HealthState.DOWN, f"{self._describe_fault(exc)}; retrying", str(exc))
+                    self._stopping.wait(delay)
+                    delay = min(delay * 2, self._backoff[1])
+                    continue
+                self._connected = True
+                delay = self._backoff[0]
+                if not first:
+                    self.reconnects += 1
+                first = False
+                self._on_connected()
+                self._set_health(*self._connected_health())
+            self._wake.wait(self._idle_s())
+            self._wake.clear()
+            if self._stopping.is_set():
+                break
+            try:
+                self._service()
+            except _FAULTS as exc:
+                self._close_device()
+                self._connected = False
+                self._set_health(HealthState.DOWN, f"{self._describe_fault(exc)}; reconnecting", str(exc))
+
+    def _set_health(self, state: HealthState, detail: str, error: str = "") -> None:
+        old = self._health
+        if old.state != state or old.detail != detail:
+            since = self._now() if old.state != state else old.since
+            self._health = Health(old.name, state, detail, since, error or old.last_error)
+            if old.state != state:
+                level = logging.INFO if state in (HealthState.OK, HealthState.OFF) else logging.WARNING
+                log.log(level, "%s %s: %s", old.name, state.value, detail)
+
+    def _connected_health(self) -> tuple[HealthState, str]:
+        return HealthState.OK, "connected"
+
+    def _idle_s(self) -> float:
+        return self.keepalive_s
+
+    def _on_connected(self) -> None:  # noqa: B027 - an optional hook
+        """Called in the thread right after a (re)connection."""
+
+    def _farewell(self) -> None:  # noqa: B027 - an optional hook
+        """Last words before closing (sACN stream-terminated)."""
+
+    def _describe_fault(self, exc: BaseException) -> str:
+        return f"{exc.__class__.__name__}: {exc}"
+
+    @abc.abstractmethod
+    def _open_device(self) -> None:
+        """Open the port or socket; raise OSError/SerialException when it is not there."""
+
+    @abc.abstractmethod
+    def _close_device(self) -> None:
+        """Release the port or socket; never raises."""
+
+    @abc.abstractmethod
+    def _service(self) -> None:
+        """Send what is due; raise OSError/SerialException on a fault (the thread reconnects)."""
+
+
+# ==================================================================== DMX
+
+
+class DmxTransport(Transport):
+    """Sends a set of universes: every change (at most at `rate_hz`) and a keep-alive every second.
+
+    All packets live in one (universes × packet size) array: a frame is one copy of the staged channels
+    into the packets' data columns, then one write per due universe.
+    """
+
+    kind = "dmx"
+    PACKET_SIZE = 512
+    DATA_OFFSET = 0
+
+    def __init__(self, output: DmxOutput, *, now: Now = time.monotonic, **kw: Any) -> None:
+        super().__init__(output.name, now=now, **kw)
+        self.output = output
+        n = len(output.universes)
+        self._packets = np.zeros((n, self.PACKET_SIZE), dtype=np.uint8)
+        for i in range(n):
+            self._packets[i] = np.frombuffer(self._template(i), dtype=np.uint8)
+        self._data = self._packets[:, self.DATA_OFFSET : self.DATA_OFFSET + 512]
+        self._views = [memoryview(self._packets[i]) for i in range(n)]
+        self._staged = np.zeros((n, 512), dtype=np.uint8)
+        self._staged_dirty = np.ones(n, dtype=bool)
+        self._due = np.zeros(n, dtype=bool)
+        self._stale = np.zeros(n, dtype=bool)
+        self._min_interval = 1.0 / output.rate_hz
+        self._last_sent = np.full(n, -1e9)
+        self._last_frame = -1e9
+        self.frames_sent = 0
+
+    @abc.abstractmethod
+    def _template(self, index: int) -> bytes:
+        """The packet of a universe with all channels at 0."""
+
+    def submit(self, rows: np.ndarray, dirty: np.ndarray) -> None:
+        """Hand over this output's universes (n × 512) and which of them changed; never blocks for long."""
+        with self._lock:
+            np.copyto(self._staged, rows)
+            np.logical_or(self._staged_dirty, dirty, out=self._staged_dirty)
+        self._wake.set()
+
+    def _on_connected(self) -> None:
+        with self._lock:
+            self._staged_dirty[:] = True  # send the current values at once, never stale ones
+        self._wake.set()
+
+    def _idle_s(self) -> float:
+        return max(0.0, self.keepalive_s - (self._io_now() - float(self._last_sent.min())))
+
+    def _service(self) -> None:
+        now = self._io_now()
+        wait = self._min_interval - (now - self._last_frame)
+        if wait > 0.002:  # the output's refresh rate caps how often a frame goes out
+            self._stopping.wait(wait)
+            now = self._io_now()
+        self._receive(now)
+        with self._lock:
+            np.copyto(self._data, self._staged)
+            np.copyto(self._due, self._staged_dirty)
+            self._staged_dirty[:] = False
+        np.less_equal(self._last_sent, now - self.keepalive_s, out=self._stale)
+        np.logical_or(self._due, self._stale, out=self._due)
+        sent = False
+        for i, due in enumerate(self._due.tolist()):
+            if due:
+                self._send(i)
+                sent = True
+        if sent:
+            np.copyto(self._last_sent, now, where=self._due)
+            self._last_frame = now
+            self.frames_sent += 1
+
+    def _receive(self, now: float) -> None:
+        """Read what the far end sent (widget replies, ArtPoll); default: nothing."""
+
+    @abc.abstractmethod
+    def _send(self, index: int) -> None:
+        """Put a universe's packet on the wire."""
+
+
+class EnttecUsbPro(DmxTransport):
+    """Enttec DMX USB Pro: label 3 at open to identify the widget, label 6 to output a universe."""
+
+    IDENTIFY_TIMEOUT_S = 0.5
+    PACKET_SIZE = EnttecDmxPacket.SIZE
+    DATA_OFFSET = 5
+
+    def __init__(self, output: DmxOutput, **kw: Any) -> None:
+        super().__init__(output, **kw)
+        self._serial: serial.Serial | None = None
+        self._parser = EnttecParser()
+        self.widget: WidgetParams | None = None
+
+    def _template(self, index: int) -> bytes:
+        return bytes(EnttecDmxPacket().buffer)
+
+    def _open_device(self) -> None:
+        port = serial.Serial(self.output.port, baudrate=57600, timeout=0, write_timeout=0.5)
+        self._serial = port
+        self._parser = EnttecParser()
+        port.reset_input_buffer()
+        port.write(GET_WIDGET_PARAMS)
+        self.widget = None
+        deadline = self._io_now() + self.IDENTIFY_TIMEOUT_S
+        while self.widget is None and self._io_now() < deadline and not self._stopping.is_set():
+            waiting = port.in_waiting
+            if waiting:
+                self._handle(port.read(waiting))
+            else:
+                self._stopping.wait(0.005)  # polling real I/O with a deadline
+
+    def _connected_health(self) -> tuple[HealthState, str]:
+        if self.widget is None:
+            return (
+                HealthState.DEGRADED,
+                f"{self.output.port}: no answer to Get Widget Parameters (label 3); "
+                "is this an Enttec DMX USB Pro? sending anyway",
+            )
+        fw = self.widget.firmware
+        return HealthState.OK, f"Enttec DMX USB Pro firmware {fw[0]}.{fw[1]} on {self.output.port}"
+
+    def _handle(self, data: bytes) -> None:
+        for label, payload in self._parser.feed(data):
+            if label == LABEL_GET_PARAMS:
+                try:
+                    self.widget = WidgetParams.parse(payload)
+                except ValueError as exc:
+                    log.warning("dmx:%s: bad widget parameters reply: %s", self.name, exc)
+
+    def _close_device(self) -> None:
+        if self._serial is not None:
+            with contextlib.suppress(*_FAULTS):
+                self._serial.close()
+            self._serial = None
+
+    def _receive(self, now: float) -> None:
+        assert self._serial is not None
+        waiting = self._serial.in_waiting  # raises on an unplugged port
+        if waiting:
+            self._handle(self._serial.read(waiting))
+
+    def _send(self, index: int) -> None:
+        assert self._serial is not None
+        self._serial.write(self._views[index])
+
+    def _describe_fault(self, exc: BaseException) -> str:
+        return f"{self.output.port}: {exc} (is the widget plugged in?)"
+
+
+class _UdpDmx(DmxTransport):
+    """Shared socket handling for Art-Net and sACN: a connected socket when there is one destination."""
+
+    QUIET_S = 3.0
+    SEQUENCE_AT = 0
+
+    def __init__(self, output: DmxOutput, *, bind: tuple[str, int] = ("", 0), **kw: Any) -> None:
+        super().__init__(output, **kw)
+        self._bind = bind
+        self._sock: socket.socket | None = None
+        self._dest: tuple[str, int] = ("", 0)
+        self._dests: list[tuple[str, int]] | None = None  # per-universe destinations (sACN multicast)
+        self._seq = [0] * len(output.universes)
+        self._refused_at = -1e9
+        self.dropped = 0
+        self.refused = 0
+
+    def _open_socket(self) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        sock.bind(self._bind)
+        self._sock = sock
+        return sock
+
+    def _close_device(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def _next_sequence(self, index: int) -> int:
+        raise NotImplementedError
+
+    def _send(self, index: int) -> None:
+        sock = self._sock
+        assert sock is not None
+        self._packets[index, self.SEQUENCE_AT] = self._next_sequence(index)
+        try:
+            if self._dests is None:
+                sock.send(self._views[index])
+            else:
+                sock.sendto(self._views[index], self._dests[index])
+        except BlockingIOError:
+            self.dropped += 1  # the kernel's send buffer is full: drop this frame, the next one follows
+        except ConnectionRefusedError:  # ICMP port unreachable for an earlier packet: nobody listens there
+            self.refused += 1
+            self._refused_at = self._io_now()
+
+    def _service(self) -> None:
+        super()._service()
+        if self._io_now() - self._refused_at < self.QUIET_S:
+            self._set_health(
+                HealthState.DEGRADED,
+                f"nothing is listening at {self._dest[0]}:{self._dest[1]} "
+                "(ICMP port unreachable): is the node on and set to this port?",
+            )
+        else:
+            self._set_health(*self._connected_health())
+
+    def _describe_fault(self, exc: BaseException) -> str:
+        return f"{self.output.host or 'multicast'}:{self.output.udp_port}: {exc} (check the network and IP)"
+
+
+class ArtNetSender(_UdpDmx):
+    """Art-Net 4 controller: ArtDmx with sequence numbers, ArtPoll every 3 s, answers ArtPoll."""
+
+    POLL_INTERVAL_S = 3.0
+    PACKET_SIZE = ArtDmxPacket.SIZE
+    DATA_OFFSET = 18
+    SEQUENCE_AT = 12
+
+    def __init__(self, output: DmxOutput, **kw: Any) -> None:
+        super().__init__(output, **kw)
+        self._last_poll = -1e9
+        self.nodes: dict[str, str] = {}  # IP → short name of nodes that answered ArtPoll
+
+    def _template(self, index: int) -> bytes:
+        return bytes(ArtDmxPacket(self.output.network_universe(self.output.universes[index])).buffer)
+
+    def _next_sequence(self, index: int) -> int:
+        seq = self._seq[index] % 255 + 1  # 1..255; 0 would mean "not sequenced"
+        self._seq[index] = seq
+        return seq
+
+    def _open_device(self) -> None:
+        sock = self._open_socket()
+        if self.output.host.endswith(".255"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        self._dest = (socket.gethostbyname(self.output.host), self.output.udp_port)
+        sock.connect(self._dest)
+
+    def _receive(self, now: float) -> None:
+        sock = self._sock
+        assert sock is not None
+        if now - self._last_poll >= self.POLL_INTERVAL_S:
+            self._last_poll = now
+            with contextlib.suppress(BlockingIOError, ConnectionRefusedError):
+                sock.send(artpoll())
+        for _ in range(16):
+            try:
+                data, peer = sock.recvfrom(1024)
+            except (BlockingIOError, ConnectionRefusedError):
+                return
+            try:
+                msg = parse_artnet(data)
+            except ValueError:
+                continue
+            if msg.opcode == OP_POLL_REPLY:
+                if self.nodes.get(peer[0]) != msg.short_name:
+                    log.info("dmx:%s: Art-Net node %s at %s", self.name, msg.short_name, peer[0])
+                self.nodes[peer[0]] = msg.short_name
+            elif msg.opcode == OP_POLL:
+                local = sock.getsockname()[0]
+                reply = artpoll_reply(
+                    local if local != "0.0.0.0" else "127.0.0.1",
+                    "installation",
+                    f"installation rig output {self.name}",
+                    [self.output.network_universe(u) for u in self.output.universes],
+                )
+                with contextlib.suppress(BlockingIOError, ConnectionRefusedError):
+                    sock.send(reply)
+
+
+class SacnSender(_UdpDmx):
+    """E1.31 (sACN) source: unicast to a host or multicast per universe; stream-terminated at close.
+
+    Our own E1.31 packets rather than the `sacn` package's sender: that sender always sends to port 5568
+    (no simulator on a free port, no second receiver on one machine), converts every frame through Python
+    tuples, and paces itself with time.sleep in its own thread. The packets are byte-identical to the
+    package's (a test compares them).
+    """
+
+    PACKET_SIZE = E131Packet.SIZE
+    DATA_OFFSET = 126
+    SEQUENCE_AT = 111
+
+    def __init__(
+        self, output: DmxOutput, *, source_name: str = "installation", cid: bytes | None = None, **kw: Any
+    ) -> None:
+        self._cid = cid or stable_cid(source_name, output.name)
+        self._source_name = source_name
+        super().__init__(output, **kw)
+
+    def _template(self, index: int) -> bytes:
+        u = self.output.network_universe(self.output.universes[index])
+        return bytes(E131Packet(u, self._cid, self._source_name, self.output.priority).buffer)
+
+    def _next_sequence(self, index: int) -> int:
+        seq = (self._seq[index] + 1) & 0xFF
+        self._seq[index] = seq
+        return seq
+
+    def _open_device(self) -> None:
+        sock = self._open_socket()
+        if self.output.host:
+            self._dest = (socket.gethostbyname(self.output.host), self.output.udp_port)
+            self._dests = None
+            sock.connect(self._dest)
+        else:
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 8)
+            self._dests = [
+                (sacn_multicast_group(self.output.network_universe(u)), self.output.udp_port)
+                for u in self.output.universes
+            ]
+            self._dest = self._dests[0]
+
+    def _farewell(self) -> None:
+        self._packets[:, 112] = OPTION_STREAM_TERMINATED  # E1.31 6.2.6: three packets with Stream_Terminated
+        for _ in range(3):
+            for i in range(len(self._views)):
+                self._send(i)
+
+
+def dmx_transport(output: DmxOutput, **kw: Any) -> DmxTransport:
+    """The transport for an output type."""
+    if output.type == "enttec-usb-pro":
+        return EnttecUsbPro(output, **kw)
+    if output.type == "artnet":
+        return ArtNetSender(output, **kw)
+    if output.type == "sacn":
+        return SacnSender(output, **kw)
+    raise ValueError(f"unknown output type {output.type!r}")
+
+
+# ==================================================================== OSC
+
+
+def osc_message(address: str, args: Sequence[Any] = ()) -> OscMessageBuilder:
+    """A python-osc message with typed arguments: int → i, float → f, str → s, bool → T/F, None → N."""
+    builder = OscMessageBuilder(address=address)
+    for arg in args:
+        if isinstance(arg, bool):
+            builder.add_arg(arg, OscMessageBuilder.ARG_TYPE_TRUE if arg else OscMessageBuilder.ARG_TYPE_FALSE)
+        elif isinstance(arg, int):
+            builder.add_arg(
+                arg,
+                OscMessageBuilder.ARG_TYPE_INT
+                if -(2**31) <= arg < 2**31
+                else OscMessageBuilder.ARG_TYPE_INT64,
+            )
+        elif isinstance(arg, float):
+            builder.add_arg(arg, OscMessageBuilder.ARG_TYPE_FLOAT)
+        elif isinstance(arg, str):
+            builder.add_arg(arg, OscMessageBuilder.ARG_TYPE_STRING)
+        elif isinstance(arg, (bytes, bytearray)):
+            builder.add_arg(bytes(arg), OscMessageBuilder.ARG_TYPE_BLOB)
+        elif arg is None:
+            builder.add_arg(None, OscMessageBuilder.ARG_TYPE_NIL)
+        else:
+            raise ValueError(f"OSC argument {arg!r} must be a number, text, true/false or null")
+    return builder
+
+
+def osc_datagram(messages: Sequence[tuple[str, Sequence[Any]]], bundle: bool) -> bytes:
+    """One OSC packet: a single message, or a bundle (timetag immediately) of several."""
+    if len(messages) == 1 and not bundle:
+        address, args = messages[0]
+        return osc_message(address, args).build().dgram
+    b = OscBundleBuilder(IMMEDIATELY)
+    for address, args in messages:
+        b.add_content(osc_message(address, args).build())
+    return b.build().dgram
+
+
+class OscSender(Transport):
+    """Sends OSC datagrams to one endpoint over a connected UDP socket (so 'nobody listening' is seen)."""
+
+    kind = "osc"
+    QUIET_S = 3.0  # this long without a refusal after one → healthy again
+
+    def __init__(self, endpoint: OscEndpoint, *, now: Now = time.monotonic, **kw: Any) -> None:
+        super().__init__(endpoint.name, now=now, **kw)
+        self.endpoint = endpoint
+        self._queue: collections.deque[bytes] = collections.deque(maxlen=1024)
+        self._sock: socket.socket | None = None
+        self._refused_at = -1e9
+        self.sent = 0
+        self.refused = 0
+
+    def send(self, datagram: bytes) -> None:
+        """Queue one datagram; the oldest are dropped when the queue is full."""
+        self._queue.append(datagram)
+        self._wake.set()
+
+    def _open_device(self) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        sock.connect((socket.gethostbyname(self.endpoint.host), self.endpoint.port))
+        self._sock = sock
+
+    def _close_device(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def _connected_health(self) -> tuple[HealthState, str]:
+        return HealthState.OK, f"sending to {self.endpoint.host}:{self.endpoint.port}"
+
+    def _idle_s(self) -> float:
+        return 0.5
+
+    def _service(self) -> None:
+        assert self._sock is not None
+        now = self._io_now()
+        budget = 2 * len(self._queue) + 2  # a refusal reports an earlier datagram's ICMP: retry once each
+        while self._queue and budget > 0:
+            budget -= 1
+            data = self._queue.popleft()
+            try:
+                self._sock.send(data)
+                self.sent += 1
+            except ConnectionRefusedError:
+                self.refused += 1
+                self._refused_at = now
+                self._queue.appendleft(data)
+            except BlockingIOError:
+                self._queue.appendleft(data)
+                break
+        if now - self._refused_at < self.QUIET_S:
+            self._set_health(
+                HealthState.DEGRADED,
+                f"nothing is listening at {self.endpoint.host}:{self.endpoint.port} "
+                "(ICMP port unreachable): is the media server running?",
+            )
+        else:
+            self._set_health(*self._connected_health())
+
+
+# ==================================================================== serial lines
+
+
+class SerialLine(Transport):
+    """A line-based serial device: writes command lines in order, checks answers against `reply`."""
+
+    kind = "serial"
+    REPLY_TIMEOUT_S = 0.5
+
+    def __init__(self, device: SerialDevice, *, now: Now = time.monotonic, **kw: Any) -> None:
+        super().__init__(device.name, now=now, **kw)
+        self.device = device
+        # (key, line) in order; a continuous param (key) keeps only its newest line, moved to the end
+        self._queue: collections.deque[tuple[str | None, str]] = collections.deque(maxlen=256)
+        self._serial: serial.Serial | None = None
+        self._reply = re.compile(device.reply) if device.reply else None
+        self._rx = bytearray()
+        self.replies: list[str] = []
+        self.bad_replies = 0
+
+    def send_line(self, line: str, key: str | None = None) -> None:
+        """Queue a line; with a key (a continuous param) a newer line replaces one not yet sent."""
+        with self._lock:
+            if key is not None:
+                for item in self._queue:
+                    if item[0] == key:
+                        self._queue.remove(item)
+                        break
+            self._queue.append((key, line))
+        self._wake.set()
+
+    def _open_device(self) -> None:
+        self._serial = serial.Serial(
+            self.device.port, baudrate=self.device.baud, timeout=0, write_timeout=0.5
+        )
+        self._rx.clear()
+
+    def _close_device(self) -> None:
+        if self._serial is not None:
+            with contextlib.suppress(*_FAULTS):
+                self._serial.close()
+            self._serial = None
+
+    def _connected_health(self) -> tuple[HealthState, str]:
+        return HealthState.OK, f"{self.device.port} at {self.device.baud} baud"
+
+    def _idle_s(self) -> float:
+        return 0.25
+
+    def _service(self) -> None:
+        assert self._serial is not None
+        self._read_lines()  # also notices an unplugged port
+        while True:
+            with self._lock:
+                if not self._queue:
+                    return
+                key, line = self._queue.popleft()
+            try:
+                self._serial.write((line + self.device.line_ending).encode("utf-8"))
+            except _FAULTS:
+                with self._lock:  # not delivered: it goes out first after the reconnect
+                    self._queue.appendleft((key, line))
+                raise
+            if self._reply is not None:
+                self._await_reply(line)
+
+    def _read_lines(self) -> list[str]:
+        assert self._serial is not None
+        waiting = self._serial.in_waiting
+        if waiting:
+            self._rx += self._serial.read(waiting)
+        lines = []
+        while True:
+            cut = min((i for i in (self._rx.find(b"\n"), self._rx.find(b"\r")) if i >= 0), default=-1)
+            if cut < 0:
+                break
+            raw = bytes(self._rx[:cut])
+            del self._rx[: cut + 1]
+            if raw:
+                lines.append(raw.decode("utf-8", "replace"))
+        if len(self._rx) > 4096:  # a device streaming without line endings
+            lines.append(bytes(self._rx[:80]).decode("utf-8", "replace"))
+            self._rx.clear()
+        self.replies.extend(lines)
+        del self.replies[:-100]
+        return lines
+
+    def _await_reply(self, line: str) -> None:
+        assert self._reply is not None
+        deadline = self._io_now() + self.REPLY_TIMEOUT_S
+        while not self._stopping.is_set():
+            for answer in self._read_lines():
+                if self._reply.search(answer):
+                    self._set_health(*self._connected_health())
+                    return
+                self.bad_replies += 1
+                self._set_health(
+                    HealthState.DEGRADED,
+                    f"{self.device.port}: answered {answer[:40]!r} to {line!r}, expected "
+                    f"{self.device.reply!r}: check baud rate ({self.device.baud}) and firmware",
+                )
+                return
+            if self._io_now() >= deadline:
+                self._set_health(
+                    HealthState.DEGRADED,
+                    f"{self.device.port}: no answer to {line!r} within "
+                    f"{self.REPLY_TIMEOUT_S:g} s: check the device's firmware and baud rate",
+                )
+                return
+            self._stopping.wait(0.005)  # polling real I/O with a deadline
+
+    def _describe_fault(self, exc: BaseException) -> str:
+        return f"{self.device.port}: {exc} (is the device plugged in?)"
