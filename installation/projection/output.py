@@ -1,0 +1,386 @@
+"""ProjectionOutput: the projection adapter; renders in its own thread, fed without blocking the engine."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from installation.adapters import Adapter, Health, HealthState
+from installation.engine.presence import Presence
+from installation.errors import DeviceError, ShowError
+from installation.projection.renderer import SceneRenderer
+from installation.projection.warp import OutputConfig
+
+log = logging.getLogger(__name__)
+
+
+class ClockLike(Protocol):
+    def now(self) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SceneRequest:
+    """Show this scene (paths absolute or relative to the project root; None: black)."""
+
+    scene_path: Path | None
+    transition_s: float = 0.0
+    transition_shader: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FrameStats:
+    """Render loop timing over the last few seconds."""
+
+    frames: int
+    fps: float
+    render_ms_p50: float
+    render_ms_p99: float
+    interval_ms_p50: float
+    interval_ms_p99: float
+    interval_ms_max: float
+
+
+def date_now() -> tuple[float, float, float, float]:
+    """ISF DATE: (year, month, day, seconds since local midnight)."""
+    d = _dt.datetime.now()
+    return (float(d.year), float(d.month), float(d.day),
+            d.hour * 3600.0 + d.minute * 60.0 + d.second + d.microsecond / 1e6)
+
+
+def resolve(path: str | Path | None, root: Path | None) -> Path | None:
+    """A show path (relative to the project folder) as a file path."""
+    if path is None or path == "":
+        return None
+    p = Path(path)
+    return p if p.is_absolute() or root is None else root / p
+
+
+def apply_command(renderer: SceneRenderer, command: Any, now: float, root: Path | None) -> bool:
+    """Apply an engine Command the projection cares about (SceneChange, Blackout, Panic); True if used.
+
+    Commands are matched by shape so this module needs no import of the engine's command classes:
+    anything with `scene_path` is a scene change; class names Blackout (`on`) and Panic are honoured.
+    """
+    kind = type(command).__name__
+    if hasattr(command, "scene_path"):
+        path = resolve(command.scene_path, root)  # None: an act without projection fades to black
+        shader = resolve(getattr(command, "transition_shader", None), root)
+        renderer.set_scene(path, now, float(getattr(command, "transition_s", 0.0) or 0.0), shader)
+        return True
+    if kind == "Blackout":
+        renderer.blackout(bool(getattr(command, "on", True)), float(getattr(command, "fade_s", 0.0) or 0.0))
+        return True
+    if kind == "Panic":
+        renderer.panic(float(getattr(command, "fade_s", 0.0) or 0.0))
+        return True
+    return False
+
+
+class ProjectionOutput(Adapter):
+    """Projection adapter: a render thread drawing the act's scene to projector windows or headless.
+
+    `update()` and `command()` only store values / queue commands and return at once; the thread picks
+    them up each frame. Pacing: `vsync` (the window's swap blocks) or `clock` (frames at `fps` on the
+    runtime clock); `auto` is vsync with windows, clock headless.
+    """
+
+    name = "projection"
+
+    def __init__(self, clock: ClockLike, *, size: tuple[int, int] = (1920, 1080),
+                 outputs: Sequence[OutputConfig] = (), fps: float = 60.0, pacing: str = "auto",
+                 zones: Sequence[str] = (), root: Path | None = None, backend: str | None = "egl",
+                 preload: Sequence[Path] = (), preview_size: tuple[int, int] = (320, 180),
+                 preview_interval_s: float = 0.25, reload_interval_s: float = 0.5,
+                 retry_max_s: float = 30.0, on_frame: Callable[[SceneRenderer], None] | None = None,
+                 render_scale: float = 1.0) -> None:
+        if pacing not in ("auto", "vsync", "clock"):
+            raise ValueError("pacing is auto, vsync or clock")
+        if not 0.1 <= render_scale <= 1.0:
+            raise ValueError("render_scale is between 0.1 and 1.0 (fraction of the output size)")
+        self.clock = clock
+        self.size = size
+        # scenes may render below the projector's resolution; the window scales the image up
+        self.render_size = (max(1, round(size[0] * render_scale)), max(1, round(size[1] * render_scale)))
+        self.outputs = tuple(outputs)
+        self.fps = fps
+        self.pacing = ("vsync" if self.outputs else "clock") if pacing == "auto" else pacing
+        self.zones = tuple(zones)
+        self.root = root
+        self.backend = backend
+        self.preload = tuple(preload)
+        self.preview_size = preview_size
+        self.preview_interval_s = preview_interval_s
+        self.reload_interval_s = reload_interval_s
+        self.retry_max_s = retry_max_s
+        self.on_frame = on_frame
+        self._lock = threading.Lock()
+        self._params: Mapping[str, float] = {}
+        self._presence: Presence | None = None
+        self._presence_new = False
+        self._params_new = False
+        self._commands: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._state = HealthState.OFF
+        self._detail = "not opened"
+        self._since = clock.now()
+        self._last_error = ""
+        self._scene_error = ""
+        self._current: SceneRequest | None = None  # re-applied after a restart of the render thread
+        self._preview: bytes | None = None
+        self._render_ms: deque[float] = deque(maxlen=600)
+        self._intervals_ms: deque[float] = deque(maxlen=600)
+        self._frames = 0
+
+    # --- engine side (any thread, never blocks) -------------------------------------------------------
+
+    def update(self, params: Mapping[str, float], presence: Presence | None, now: float) -> None:
+        """Latest parameter snapshot and presence; the next frame uses them. `now` is the engine's time."""
+        with self._lock:
+            self._params = params
+            self._params_new = True
+            if presence is not None:
+                self._presence = presence
+                self._presence_new = True
+
+    def change_scene(self, scene_path: str | Path | None, transition_s: float = 0.0,
+                     transition_shader: str | Path | None = None) -> None:
+        """Queue a scene change (what a SceneChange command asks for); None fades to black."""
+        shader = resolve(transition_shader, self.root)
+        self._commands.put(SceneRequest(resolve(scene_path, self.root), transition_s, shader))
+
+    def command(self, command: Any) -> None:
+        """Queue an engine Command (SceneChange, Blackout, Panic); others are ignored by the render thread."""
+        self._commands.put(command)
+
+    def blackout(self, on: bool, fade_s: float = 1.0) -> None:
+        """Fade the projection to black (on) or back."""
+        self._commands.put(("blackout", on, fade_s))
+
+    def panic(self, fade_s: float = 0.0) -> None:
+        """Fade to black now; the next scene change brings the picture back."""
+        self._commands.put(("panic", fade_s))
+
+    def preview(self) -> bytes | None:
+        """The latest small JPEG of the output (None before the first frame)."""
+        return self._preview
+
+    def stats(self) -> FrameStats:
+        """Frame timing over the recent frames."""
+        render = np.array(self._render_ms) if self._render_ms else np.zeros(1)
+        inter = np.array(self._intervals_ms) if self._intervals_ms else np.zeros(1)
+        mean = float(inter.mean())
+        return FrameStats(len(self._intervals_ms), 1000.0 / mean if mean > 0 else 0.0,
+                          float(np.percentile(render, 50)), float(np.percentile(render, 99)),
+                          float(np.percentile(inter, 50)), float(np.percentile(inter, 99)),
+                          float(inter.max()))
+
+    def reset_stats(self) -> None:
+        """Forget the frame timings so far (e.g. after start-up, before a measurement)."""
+        self._render_ms.clear()
+        self._intervals_ms.clear()
+
+    @property
+    def scene_error(self) -> str:
+        """The last scene/shader problem (file.fs:line:col: message), '' when none."""
+        return self._scene_error
+
+    # --- lifecycle ------------------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Start the render thread; a missing display or GL shows up in health(), retried with backoff."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._set_state(HealthState.DOWN, "starting")
+        self._thread = threading.Thread(target=self._run, name="projection", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop the render thread and free the GL context and windows; idempotent."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10.0)
+            self._thread = None
+        self._set_state(HealthState.OFF, "closed")
+
+    def health(self) -> Health:
+        """OK while frames flow; DEGRADED with the shader error when a scene failed; DOWN without GL."""
+        return Health(self.name, self._state, self._detail, self._since, self._last_error)
+
+    def _set_state(self, state: HealthState, detail: str, error: str = "") -> None:
+        if state != self._state or detail != self._detail:
+            self._since = self.clock.now()
+        self._state, self._detail = state, detail
+        if error:
+            self._last_error = error
+
+    # --- render thread --------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        backoff = 1.0
+        while not self._stop.is_set():
+            windows: list[Any] = []
+            renderer: SceneRenderer | None = None
+            try:
+                renderer, windows = self._setup()
+                backoff = 1.0
+                self._loop(renderer, windows)
+            except (DeviceError, ShowError) as exc:
+                msg = str(exc).splitlines()[0]
+                log.error("projection down: %s (retry in %.0fs)", msg, backoff)
+                self._set_state(HealthState.DOWN, msg, msg)
+            except Exception as exc:  # a GL or window failure must never stop the show: report and retry
+                msg = f"{exc.__class__.__name__}: {exc}".splitlines()[0]
+                log.exception("projection render loop failed: %s", msg)
+                self._set_state(HealthState.DOWN, f"render loop failed: {msg}", msg)
+            finally:
+                self._teardown(renderer, windows)
+            if self._stop.wait(backoff):
+                break
+            backoff = min(self.retry_max_s, backoff * 2.0)
+
+    def _setup(self) -> tuple[SceneRenderer, list[Any]]:
+        windows: list[Any] = []
+        if self.outputs:
+            from installation.projection.window import ProjectorWindow
+
+            try:
+                for cfg in self.outputs:
+                    win = ProjectorWindow(cfg, vsync=self.pacing == "vsync" and not windows,
+                                          share=windows[0] if windows else None)
+                    win.open()
+                    windows.append(win)
+                windows[0].make_current()
+                renderer = SceneRenderer(self.render_size, ctx=windows[0].ctx, zones=self.zones,
+                                         root=self.root)
+            except Exception:
+                for win in windows:
+                    win.close()
+                raise
+            for win in windows:
+                win.attach(renderer.output)
+            windows[0].make_current()
+        else:
+            renderer = SceneRenderer(self.render_size, backend=self.backend, zones=self.zones, root=self.root)
+        problems = renderer.preload(self.preload)
+        if problems:
+            log.error("projection: %d scene problem(s) at preload: %s", len(problems), problems[0])
+        if self._current is not None:  # after a restart, show what was on screen
+            self._apply(renderer, SceneRequest(self._current.scene_path), self.clock.now())
+        return renderer, windows
+
+    def _teardown(self, renderer: SceneRenderer | None, windows: list[Any]) -> None:
+        try:
+            if windows:
+                windows[0].make_current()
+            if renderer is not None:
+                renderer.release()
+        except Exception as exc:  # the context may already be gone; nothing more to free
+            log.debug("projection teardown: %s", exc)
+        for win in reversed(windows):
+            try:
+                win.close()
+            except Exception as exc:
+                log.debug("projection window close: %s", exc)
+
+    def _apply(self, renderer: SceneRenderer, cmd: Any, now: float) -> None:
+        try:
+            if isinstance(cmd, SceneRequest):
+                renderer.set_scene(cmd.scene_path, now, cmd.transition_s, cmd.transition_shader)
+                self._current = cmd if cmd.scene_path is not None else None
+            elif isinstance(cmd, tuple) and cmd and cmd[0] == "blackout":
+                renderer.blackout(cmd[1], cmd[2])
+            elif isinstance(cmd, tuple) and cmd and cmd[0] == "panic":
+                renderer.panic(cmd[1])
+            elif apply_command(renderer, cmd, now, self.root) and hasattr(cmd, "scene_path"):
+                path = resolve(cmd.scene_path, self.root)
+                self._current = SceneRequest(path) if path is not None else None
+        except ShowError as exc:
+            self._scene_error = str(exc)
+            self._last_error = str(exc).splitlines()[0]
+
+    def _loop(self, renderer: SceneRenderer, windows: list[Any]) -> None:
+        from time import perf_counter  # frame timing statistics only; show time comes from self.clock
+
+        from installation.projection.window import poll_events
+
+        period = 1.0 / self.fps if self.fps > 0 else 0.0
+        next_frame = self.clock.now()
+        next_preview = next_reload = next_frame
+        last_start: float | None = None
+        while not self._stop.is_set():
+            now = self.clock.now()
+            while True:
+                try:
+                    cmd = self._commands.get_nowait()
+                except queue.Empty:
+                    break
+                self._apply(renderer, cmd, now)
+            with self._lock:
+                params, params_new = self._params, self._params_new
+                presence, presence_new = self._presence, self._presence_new
+                self._params_new = self._presence_new = False
+            if params_new:
+                renderer.set_params(params)
+            if presence_new:
+                renderer.set_presence(presence)
+            if self.reload_interval_s > 0 and now >= next_reload:
+                next_reload = now + self.reload_interval_s
+                messages = renderer.check_reload()
+                if messages:
+                    self._last_error = messages[-1].splitlines()[0]
+            t0 = perf_counter()
+            if windows:
+                windows[0].make_current()
+            renderer.render(now, date_now())
+            for win in windows:
+                win.present()
+            if windows:
+                poll_events()
+                if any(w.should_close() for w in windows):
+                    log.warning("projector window closed by the window system; reopening")
+                    raise DeviceError("projector window was closed")
+            if now >= next_preview:
+                next_preview = now + self.preview_interval_s
+                if windows:
+                    windows[0].make_current()
+                self._preview = renderer.preview(self.preview_size)
+            if self.on_frame is not None:
+                self.on_frame(renderer)
+            t1 = perf_counter()
+            self._render_ms.append((t1 - t0) * 1000.0)
+            if last_start is not None:
+                self._intervals_ms.append((t0 - last_start) * 1000.0)
+            last_start = t0
+            self._frames += 1
+            self._scene_error = renderer.last_error
+            if self._scene_error:
+                first = self._scene_error.splitlines()[0]
+                self._set_state(HealthState.DEGRADED, f"scene problem, showing the last good scene: {first}")
+            else:
+                self._set_state(HealthState.OK, f"{self.render_size[0]}x{self.render_size[1]} "
+                                                f"{len(windows) or 'headless'} output(s)")
+            if (self.pacing == "vsync" and period > 0 and len(self._intervals_ms) >= 60
+                    and float(np.median(list(self._intervals_ms)[-60:])) < period * 500.0):
+                # the swap did not wait for the display (virtual display, vsync off in the driver)
+                log.warning("projection: display does not pace frames (no vsync); pacing by the clock "
+                            "at %.0f fps", self.fps)
+                self.pacing = "clock"
+                next_frame = self.clock.now()
+            if self.pacing == "clock" and period > 0:
+                next_frame += period
+                wait = next_frame - self.clock.now()
+                if wait < -period:  # fell behind (slow frame): do not try to catch up in a burst
+                    next_frame = self.clock.now()
+                elif wait > 0 and self._stop.wait(wait):
+                    break

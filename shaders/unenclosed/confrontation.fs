@@ -1,0 +1,116 @@
+/*{
+  "ISFVSN": "2",
+  "DESCRIPTION": "The Unenclosed · confrontation: two worlds split by a burning seam, the biodome's calm against the dust outside. The seam bends toward the crowd; around each visitor the other world breaks through.",
+  "CREDIT": "installation bundled scenes",
+  "CATEGORIES": ["The Unenclosed"],
+  "INPUTS": [
+    {"NAME": "divide", "LABEL": "Seam position", "TYPE": "float", "MIN": 0.0, "MAX": 1.0, "DEFAULT": 0.5},
+    {"NAME": "energy", "LABEL": "Energy", "TYPE": "float", "MIN": 0.0, "MAX": 1.0, "DEFAULT": 0.5},
+    {"NAME": "lush", "LABEL": "Biodome colour", "TYPE": "color", "DEFAULT": [0.1, 0.85, 0.6, 1.0]},
+    {"NAME": "dust", "LABEL": "Unenclosed colour", "TYPE": "color", "DEFAULT": [0.95, 0.45, 0.15, 1.0]},
+    {"NAME": "breach", "LABEL": "Breach radius", "TYPE": "float", "MIN": 0.0, "MAX": 0.4, "DEFAULT": 0.14}
+  ]
+}*/
+
+float hash12(vec2 p) {
+    vec3 p3 = fract(vec3(p.xyx) * 0.1031);
+    p3 += dot(p3, p3.yzx + 33.33);
+    return fract((p3.x + p3.y) * p3.z);
+}
+
+float noise(vec2 p) {
+    vec2 i = floor(p), f = fract(p);
+    vec2 u = f * f * (3.0 - 2.0 * f);
+    return mix(mix(hash12(i), hash12(i + vec2(1, 0)), u.x), mix(hash12(i + vec2(0, 1)), hash12(i + vec2(1, 1)), u.x), u.y);
+}
+
+float fbm(vec2 p) {
+    float v = 0.0, a = 0.5;
+    for (int i = 0; i < 4; i++) { v += a * noise(p); p = p * 2.02 + 9.7; a *= 0.5; }
+    return v;
+}
+
+// inside: soft gradients, rising bubbles of light, slow caustics
+vec3 biodome(vec2 p, float t) {
+    vec3 col = mix(vec3(0.01, 0.06, 0.07), lush.rgb * 0.35, smoothstep(-0.6, 0.6, p.y));
+    float caustic = pow(abs(sin(p.x * 9.0 + noise(p * 3.0 + t * 0.1) * 6.0) * sin(p.y * 7.0 - t * 0.3)), 6.0);
+    col += lush.rgb * caustic * 0.25;
+    vec2 q = p * 7.0;
+    q.y -= t * 0.35;
+    vec2 cell = floor(q);
+    vec2 f = fract(q) - 0.5;
+    float h = hash12(cell);
+    float size = 0.05 + 0.12 * hash12(cell + 4.1);
+    float d = length(f - (vec2(h, hash12(cell + 1.3)) - 0.5) * 0.5);
+    float bubble = (smoothstep(size, size - 0.02, d) * 0.25 + exp(-d * 30.0) * 0.4) * step(0.55, h);
+    col += mix(lush.rgb, vec3(1.0), 0.5) * bubble;
+    return col;
+}
+
+// outside: a dust storm tearing sideways, grain, harsh light
+vec3 unenclosed(vec2 p, float t, float e) {
+    vec2 q = vec2(p.x * 1.5 - t * (0.3 + e), p.y * 6.0);
+    float storm = fbm(q + noise(q * 0.5 + t * 0.2) * 2.0);
+    vec3 col = mix(vec3(0.05, 0.02, 0.01), dust.rgb * 1.1, storm * storm * 1.3);
+    float streak = pow(noise(vec2(p.x * 2.0 - t * 3.0 * (0.5 + e), p.y * 120.0)), 8.0);
+    col += dust.rgb * streak * 1.5;
+    col *= 0.8 + 0.4 * hash12(floor(p * 400.0) + floor(t * 24.0));
+    return col;
+}
+
+void main() {
+    vec2 uv = isf_FragNormCoord;
+    float aspect = RENDERSIZE.x / RENDERSIZE.y;
+    vec2 p = (uv - 0.5) * vec2(aspect, 1.0);
+    float t = TIME;
+    float e = clamp(energy + PRESENCE_MOTION * 0.5, 0.0, 1.0);
+
+    // the seam: pulled toward where the crowd stands, shaken by energy
+    float pull = 0.0;
+    float wsum = 0.0;
+    for (int i = 0; i < PRESENCE_MAX_PEOPLE; i++) {
+        if (i >= PRESENCE_COUNT) break;
+        float w = PRESENCE_TRACKS[i].w * (0.3 + PRESENCE_PEOPLE[i].y);
+        pull += PRESENCE_PEOPLE[i].x * w;
+        wsum += w;
+    }
+    float seamX = divide;
+    if (wsum > 0.0) seamX = mix(divide, pull / wsum, 0.45 * min(wsum, 1.0));
+    // a sum of sines is as good as noise for a seam that only varies along y, and much cheaper
+    float wob = (sin(uv.y * 5.1 + t * 0.9) * 0.5 + sin(uv.y * 11.7 - t * 1.3) * 0.3
+                 + sin(uv.y * 23.3 + t * 2.1) * 0.2) * 0.5 * (0.06 + 0.2 * e);
+    wob += (noise(vec2(uv.y * 30.0, t * 4.0)) - 0.5) * 0.02 * e;
+    float sd = (uv.x - seamX - wob) * aspect;   // signed distance-ish to the seam, left is the biodome
+
+    // around each visitor the other world breaks through
+    float breachMask = 0.0;
+    float breachEdge = 0.0;
+    float ragged = PRESENCE_COUNT > 0 ? (noise(p * 8.0 + t * 0.5) - 0.5) * 0.05 : 0.0;
+    for (int i = 0; i < PRESENCE_MAX_PEOPLE; i++) {
+        if (i >= PRESENCE_COUNT) break;
+        vec2 c = (PRESENCE_POS(i) - 0.5) * vec2(aspect, 1.0);
+        float rad = breach * (0.6 + 0.8 * PRESENCE_PEOPLE[i].y) * PRESENCE_TRACKS[i].w;
+        float d = length(p - c) + ragged;
+        breachMask = max(breachMask, smoothstep(rad, rad - 0.01, d));
+        breachEdge = max(breachEdge, exp(-abs(d - rad) * 90.0) * step(0.001, rad));
+    }
+
+    bool left = sd < 0.0;
+    if (breachMask > 0.5) left = !left;
+    vec3 col = left ? biodome(p, t) : unenclosed(p, t, e);
+
+    // the seam burns: white core, coloured halo, sparks thrown to both sides
+    float core = exp(-abs(sd) * (160.0 - 80.0 * e));
+    float halo = exp(-abs(sd) * 14.0);
+    col += vec3(1.0, 0.95, 0.85) * core * (1.2 + e);
+    col += mix(lush.rgb, dust.rgb, smoothstep(-0.05, 0.05, sd)) * halo * (0.25 + 0.5 * e);
+    vec2 sp = vec2(sd * 14.0, uv.y * 26.0 + t * (1.0 + 2.0 * e) * sign(sd));
+    vec2 sc = floor(sp);
+    float spark = step(0.93 - 0.1 * e, hash12(sc + floor(t * 6.0)))
+                * smoothstep(0.25, 0.0, length(fract(sp) - 0.5)) * exp(-abs(sd) * 5.0);
+    col += vec3(1.0, 0.8, 0.5) * spark;
+    col += mix(dust.rgb, lush.rgb, float(left)) * breachEdge * 1.3;
+
+    col = 1.0 - exp(-col * 1.4);
+    gl_FragColor = vec4(col, 1.0);
+}
