@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from installation.errors import InstallationError, ShowError
 
@@ -41,9 +42,34 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(problem, file=sys.stderr)
             print(f"{name}: {len(exc.problems)} problem(s)", file=sys.stderr)
             continue
+        if not args.no_shaders:
+            problems = _compile_shaders(show)
+            if problems:
+                bad += 1
+                for problem in problems:
+                    print(problem, file=sys.stderr)
+                print(f"{name}: {len(problems)} shader problem(s)", file=sys.stderr)
+                continue
         cues = sum(len(list(act.all_cues())) for act in show.acts.values())
         print(f"{name}: ok — {show.name!r}: {len(show.acts)} acts, {cues} cues")
     return 1 if bad else 0
+
+
+def _compile_shaders(show: Any) -> list[Any]:
+    """Compile every scene and transition shader of the show (GLSL errors at the .fs file's lines)."""
+    from installation.errors import DeviceError
+    from installation.projection.renderer import check_scenes
+
+    paths: list[Path] = []
+    for act in show.acts.values():
+        for path in (act.scene, act.transition.shader):
+            if path is not None and path not in paths:
+                paths.append(path)
+    try:
+        return list(check_scenes(paths, zones=tuple(show.presence.zones), root=show.root))
+    except DeviceError as exc:
+        print(f"note: shaders not compiled ({exc}); pass --no-shaders to skip this step", file=sys.stderr)
+        return []
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -173,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate show files (exit 1 with every problem)")
     p.add_argument("shows", nargs="+", metavar="SHOW")
+    p.add_argument("--no-shaders", action="store_true", help="do not compile the GLSL of the scenes")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("schema", help="print the JSON Schema of show files")

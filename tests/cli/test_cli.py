@@ -58,7 +58,9 @@ def test_test_verb_passes_both_shows_under_their_scripts(capsys: pytest.CaptureF
     for show in SHOWS:
         assert main(["test", str(show), "-q"]) == 0
     out = capsys.readouterr().out
-    assert out.count(": ok —") == 8
+    scripts = sorted((ROOT / "cues" / "audiences").glob("*/*.yaml"))
+    assert len(scripts) >= 8
+    assert out.count(": ok —") == len(scripts)
 
 
 def test_test_verb_fails_when_an_expectation_fails(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,3 +88,20 @@ def test_render_audio_writes_a_wav_at_listening_level(tmp_path: Path) -> None:
     rms_db = 20 * np.log10(np.sqrt(np.mean(samples ** 2)))
     assert peak_db <= -1.0  # the limiter's ceiling
     assert -50.0 < rms_db < -12.0, rms_db  # audible, not loud
+
+
+def test_check_compiles_the_scenes_and_reports_glsl_errors_at_the_fs_line(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("moderngl")
+    shader = project / "shaders" / "unenclosed" / "bioluminescent_streets.fs"
+    lines = shader.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if "vec3 col = vec3(0.0);" in line)
+    lines[index] = lines[index].replace("vec3(0.0);", "vec3(0.0) + undefined_thing;")
+    shader.write_text("\n".join(lines) + "\n")
+    code = main(["check", str(project / "cues" / "unenclosed.yaml")])
+    err = capsys.readouterr().err
+    if "shaders not compiled" in err:
+        pytest.skip("no OpenGL here: " + err.splitlines()[0])
+    assert code == 1
+    assert f"shaders/unenclosed/bioluminescent_streets.fs:{index + 1}:" in err
+    assert "undefined_thing" in err
