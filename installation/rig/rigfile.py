@@ -191,6 +191,16 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """The projectors of the venue: render size and one output (monitor, corner pin) per projector."""
+
+    size: tuple[int, int] = (1920, 1080)
+    render_scale: float = 1.0  # scenes may render below the output size; the window scales up
+    fps: float = 60.0
+    outputs: tuple[Any, ...] = ()  # installation.projection.warp.OutputConfig, in file order
+
+
 @dataclass(frozen=True, eq=False)
 class Rig:
     """A venue's rig, loaded and checked; what the show loader and the rig outputs use."""
@@ -202,6 +212,7 @@ class Rig:
     groups: Mapping[str, Group]
     osc_endpoints: Mapping[str, OscEndpoint]
     serial_devices: Mapping[str, SerialDevice]
+    projection: Projection | None = None
 
     @property
     def universes(self) -> tuple[int, ...]:
@@ -360,7 +371,8 @@ class Rig:
 
 # ---------------------------------------------------------------- loading
 
-_TOP_KEYS = ("rig", "outputs", "fixtures", "groups", "osc", "serial")
+_TOP_KEYS = ("rig", "outputs", "fixtures", "groups", "osc", "serial", "projection")
+_PROJECTION_KEYS = ("size", "render_scale", "fps", "outputs")
 _OUTPUT_KEYS = {
     "enttec-usb-pro": ("type", "port", "universe", "rate"),
     "artnet": ("type", "host", "port", "universe", "universes", "net_universe", "rate"),
@@ -501,6 +513,7 @@ def load_rig(path: Path, root: Path) -> Rig:
     groups = _load_groups(chk, data, fixtures, counted)
     osc = _load_osc(chk, data)
     serial = _load_serial(chk, data)
+    projection = _load_projection(chk, data)
     if chk.problems:
         raise ShowError(chk.problems)
     return Rig(
@@ -511,7 +524,49 @@ def load_rig(path: Path, root: Path) -> Rig:
         groups=MappingProxyType(groups),
         osc_endpoints=MappingProxyType(osc),
         serial_devices=MappingProxyType(serial),
+        projection=projection,
     )
+
+
+def _load_projection(chk: _Checker, data: CommentedMap) -> Projection | None:
+    """`projection:` — size, render_scale, fps and outputs (each: monitor, fullscreen, corners, source)."""
+    from installation.projection.warp import OutputConfig
+
+    node = chk.mapping(data, "projection", "projection", "projection: {size: [1920, 1080], outputs: {...}}")
+    if node is None:
+        return None
+    chk.keys(node, _PROJECTION_KEYS, "projection")
+    size = (1920, 1080)
+    raw = node.get("size")
+    if raw is not None:
+        if isinstance(raw, list) and len(raw) == 2 and all(isinstance(v, int) and v > 0 for v in raw):
+            size = (int(raw[0]), int(raw[1]))
+        else:
+            chk.at(node, "size", "projection size must be [width, height] in pixels", "e.g. [1920, 1080]")
+    scale = node.get("render_scale", 1.0)
+    if not isinstance(scale, int | float) or isinstance(scale, bool) or not 0.1 <= scale <= 1.0:
+        chk.at(node, "render_scale", "render_scale must be a number from 0.1 to 1.0", "1.0 = full size")
+        scale = 1.0
+    fps = node.get("fps", 60)
+    if not isinstance(fps, int | float) or isinstance(fps, bool) or not 1 <= fps <= 240:
+        chk.at(node, "fps", "fps must be a number from 1 to 240", "the projectors' refresh rate, e.g. 60")
+        fps = 60
+    outputs: list[Any] = []
+    outs = node.get("outputs")
+    if outs is not None:
+        if not isinstance(outs, CommentedMap):
+            chk.at(node, "outputs", "projection outputs must be a mapping of name: {monitor, corners, ...}")
+        else:
+            for name, spec in outs.items():
+                if not isinstance(spec, CommentedMap):
+                    chk.at(outs, name, f"projection output {name}: must be a mapping",
+                           "e.g. {monitor: 0, fullscreen: true, corners: [[0,0],[1,0],[1,1],[0,1]]}")
+                    continue
+                try:
+                    outputs.append(OutputConfig.parse(dict(spec), str(name)))
+                except (ValueError, TypeError, KeyError) as exc:
+                    chk.at(outs, name, f"projection output {name}: {exc}")
+    return Projection((size[0], size[1]), float(scale), float(fps), tuple(outputs))
 
 
 def _inside(path: Path, root: Path) -> bool:
