@@ -138,6 +138,7 @@ def cmd_live(args: argparse.Namespace, mode: str) -> int:
         state_dir=Path(args.state_dir) if args.state_dir else None,
         audience=Path(args.audience) if getattr(args, "audience", None) else None,
         resume=not args.fresh,
+        sims=Path(args.sims) if getattr(args, "sims", None) else None,
     )
     runtime = Runtime(Path(args.show), options)
     return runtime.run_forever()
@@ -229,6 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--fresh", action="store_true", help="ignore the journal: start from the top")
         if mode == "rehearse":
             p.add_argument("--audience", default=None, help="drive the synthetic camera with this script")
+            p.add_argument("--sims", default=None, metavar="DIR",
+                           help="aim the rig at simulators already running in DIR (installation simulate)")
         p.set_defaults(func=lambda a, m=mode: cmd_live(a, m))
 
     p = sub.add_parser("render-audio", help="render a scripted evening's audio to WAV")
@@ -251,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("devices", help="list serial ports and cameras")
     p.set_defaults(func=cmd_devices)
+
+    from installation.simulate import add_parser as add_simulate
+
+    add_simulate(sub)
 
     p = sub.add_parser("service", help="boot to show: systemd unit")
     service = p.add_subparsers(dest="service_verb", required=True)

@@ -2,15 +2,20 @@
 
 Threads: one engine loop (the only owner of the `Engine`: every command from the panel, the OSC API or
 a presence source is handed to it with `call_soon_threadsafe`), one output loop at the DMX refresh rate
-(reads the latest parameter snapshot and feeds rig, audio and projection), and each adapter's own
-threads. A fault in one adapter is logged, shown in the panel's health list and retried by the adapter;
-the engine never waits on a device.
+(reads the latest parameter snapshot and feeds rig, audio and projection), an hours watch (wall clock →
+`engine.set_open`), the hot-reload watcher, and each adapter's own threads. A fault in one adapter is
+logged, shown in the panel's health list and retried by the adapter; the engine never waits on a device.
+
+Unattended operation: the journal (state/<show>.journal.jsonl) lets a restart resume the act, cue
+positions and levels; under systemd the engine loop sends READY=1, WATCHDOG=1 and STATUS=; a valid edit
+of the show, rig or a shader is applied at a safe point, an invalid one is rejected with its problems.
 """
 
 from __future__ import annotations
 
 import collections
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import logging
 import math
@@ -48,7 +53,9 @@ from installation.engine.commands import (
 )
 from installation.engine.presence import Person, Presence
 from installation.engine.show_engine import Engine
-from installation.errors import InstallationError, ShowError
+from installation.errors import InstallationError, Problem, ShowError
+from installation.logfile import LogFiles
+from installation.sdnotify import Notifier
 from installation.show.loader import load_show
 from installation.show.model import Show
 
@@ -60,6 +67,14 @@ STATE_PUBLISH_S = 0.05  # the panel's state snapshot at 20 Hz
 JOURNAL_EVERY_S = 0.5
 JOURNAL_MAX_BYTES = 1 << 20
 COMMAND_TIMEOUT_S = 2.0
+HOURS_CHECK_S = 1.0
+ENGINE_STALL_S = 2.0  # /health reports the engine loop down when it has not stepped for this long
+STATUS_EVERY_S = 1.0  # systemd STATUS= line
+RELOAD_SCENE_S = 1.0  # a reloaded act whose scene changed crossfades to it
+RELOAD_SOUND_S = 2.0  # ... and whose soundscape changed
+# timeline events after which the journal is written at once (not at the next JOURNAL_EVERY_S)
+JOURNAL_NOW_KINDS = frozenset({"act", "start", "stop", "panic", "stop-all", "closing", "closed", "open",
+                               "pause", "resume", "load"})
 
 
 @dataclass
@@ -78,6 +93,11 @@ class RuntimeOptions:
     resume: bool = True
     panel: bool = True
     osc: bool = True
+    presence: str = "auto"  # auto | off (off: presence only from feed_presence(), e.g. in tests)
+    sims: Path | None = None  # rehearse: aim the rig at simulators already running there (sims.json)
+    watch: bool = True  # hot reload of the show, rig and shaders
+    log_file: bool = True  # state/logs/<show>.log, rotated
+    notify: bool = True  # sd_notify when run under systemd (NOTIFY_SOCKET)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -143,15 +163,31 @@ class Runtime:
         self.journal_path = self.state_dir / f"{self.show_path.stem}.journal.jsonl"
         self.loop = RealtimeLoop(self.clock)
         self.logbuf = _LogBuffer(self.clock)
+        self.notifier = Notifier() if self.options.notify else Notifier({})
+        self.log_files = LogFiles(self.state_dir, self.show_path.stem)
         self.engine: Engine = self._new_engine()
         self.adapters: Any = None  # installation.wiring.Adapters, built in start()
+        self.watcher: Any = None  # installation.reload.ShowWatcher, built in start()
         self._params: dict[str, float] = {}
         self._params_version = 0
         self._state: ShowState = {}
         self._state_t = -math.inf
         self._journal_t = -math.inf
         self._journal_last = ""
+        self._journal_due = False
+        self._last_step_t = -math.inf  # clock time of the engine loop's last turn (liveness, /health)
+        self._due_t: float | None = None  # the deadline the engine loop last asked to be woken at
+        self.loop_lateness: collections.deque[float] = collections.deque(maxlen=4096)  # seconds, recent
+        self._watchdog_t = -math.inf
+        self._status_t = -math.inf
+        self._last_presence: Presence | None = None
+        self._pending_show: Show | None = None
+        self.reload_problems: list[Problem] = []
+        self.reloads = 0  # shows applied by hot reload
+        self.engine_stall_s = ENGINE_STALL_S
+        self._reload_since = self.clock.now()
         self._subscribers: list[Callable[[EventKind], None]] = []
+        self._timeline_listeners: list[Callable[[TimelineEvent], None]] = []
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._started = False
@@ -169,15 +205,21 @@ class Runtime:
         return True if hours is None else hours.is_open(self.wall())
 
     def _new_engine(self) -> Engine:
-        kwargs: dict[str, Any] = {"time_of_day": self._time_of_day, "is_open": self._is_open()}
+        now_open = self._is_open()
+        kwargs: dict[str, Any] = {"time_of_day": self._time_of_day, "is_open": now_open}
         state = self._read_journal() if self.options.resume else None
         if state is not None:
+            if state.get("open", True) and not now_open:
+                # the power came back after closing time: resume dark, the hours watch opens at opening
+                state = {**state, "open": False, "closing": False}
+            kwargs["is_open"] = bool(state.get("open", True))
             log.info(
-                "resuming %r from %s: act %s, %.1f s into it",
+                "resuming %r from %s: act %s, %.1f s into it%s",
                 self.show.name,
                 self.journal_path,
                 state.get("act"),
                 float(state.get("time_in_act_s", 0.0)),
+                "" if state.get("open", True) else " (closed: dark until opening)",
             )
             engine = Engine.from_journal(self.show, self.clock, state, **kwargs)
         else:
@@ -222,7 +264,21 @@ class Runtime:
                 exc,
             )
 
+    def subscribe_timeline(self, callback: Callable[[TimelineEvent], None]) -> None:
+        """Call `callback(event)` (on the engine loop) for every timeline event, across hot reloads too."""
+        self._timeline_listeners.append(callback)
+
     def _on_timeline(self, event: TimelineEvent) -> None:
+        for listener in list(self._timeline_listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("timeline listener failed")
+        if event.kind in JOURNAL_NOW_KINDS:
+            self._journal_due = True  # written at the end of this loop turn (not inside the engine call)
+        if event.kind == "closing" and self.adapters is not None:
+            # the engine fades light and sound over its close fade; the projection follows it to black
+            self.adapters.fade_to_black(self.engine.close_fade_s)
         if event.kind in (
             "act",
             "start",
@@ -243,15 +299,20 @@ class Runtime:
             detail = f" ({event.detail})" if event.detail else ""
             level = "warning" if event.kind in ("warning", "panic") else "info"
             self.logbuf.add(level, "engine", f"[{event.act}] {what}{detail}")
-        if event.kind == "act":
-            self._write_journal(event.t, force=True)
         self._notify("state")
 
     def _step(self, now: float) -> float | None:
         """One turn of the engine loop: advance, dispatch commands, publish parameters and state."""
+        self._last_step_t = now
+        due = self._due_t
+        if due is not None and now >= due:  # woken by its deadline (not early by a command): how late?
+            self.loop_lateness.append(now - due)
+        if self._pending_show is not None:
+            self._apply_pending_show()
         engine = self.engine
         if self.adapters is not None:
             for snap in self.adapters.drain_presence():
+                self._last_presence = snap
                 engine.presence(snap)
         engine.tick()
         commands = engine.drain_commands()
@@ -262,12 +323,23 @@ class Runtime:
         if now - self._state_t >= STATE_PUBLISH_S:
             self._state_t = now
             self._state = self._build_state()
-        self._write_journal(now)
+        self._write_journal(now, force=self._journal_due)
+        self._journal_due = False
+        self._systemd(now)
         deadline = engine.next_deadline()
         if engine.busy():
             step = now + ENGINE_STEP_S
             deadline = step if deadline is None else min(deadline, step)
+        self._due_t = deadline
         return deadline
+
+    def lateness_ms(self) -> tuple[float, float, float]:
+        """(median, p99, max) in ms of how late the engine loop woke for its recent deadlines."""
+        late = sorted(self.loop_lateness)
+        if not late:
+            return 0.0, 0.0, 0.0
+        return (late[len(late) // 2] * 1e3, late[min(len(late) - 1, int(0.99 * len(late)))] * 1e3,
+                late[-1] * 1e3)
 
     def _dispatch(self, commands: list[Command]) -> None:
         adapters = self.adapters
@@ -291,14 +363,138 @@ class Runtime:
             except Exception as exc:  # an adapter fault never stops the engine
                 log.error("sending %s failed: %s", cmd.__class__.__name__, exc)
 
+    def check_hours(self) -> bool | None:
+        """Compare the opening hours at the wall time with the engine; tell it on a change (on its loop).
+
+        Returns the new open state when the engine was told, else None. The hours thread calls this
+        every second; tests call it with an injected wall clock.
+        """
+        now_open = self._is_open()
+        if now_open == self.engine.is_open:
+            return None
+
+        def tell() -> None:
+            if self.engine.is_open != now_open:
+                self.engine.set_open(now_open)
+
+        self._on_loop(tell)
+        return now_open
+
     def _hours_watch(self) -> None:
         """Tell the engine when the opening hours open or close (checked every second)."""
-        was = self._is_open()
-        while not self._stopping.wait(1.0):
-            now_open = self._is_open()
-            if now_open != was:
-                was = now_open
-                self.loop.call_soon_threadsafe(lambda o=now_open: self.engine.set_open(o))
+        while not self._stopping.wait(HOURS_CHECK_S):
+            self.check_hours()
+
+    def _on_loop(self, fn: Callable[[], None]) -> None:
+        """Run `fn` on the engine loop (at once when the loop is not running: tests, start-up)."""
+        if self._threads and not self._stopping.is_set():
+            self.loop.call_soon_threadsafe(fn)
+        else:
+            fn()
+
+    # ------------------------------------------------------------------------------------ systemd
+    def _systemd(self, now: float) -> None:
+        """WATCHDOG=1 from the engine loop (a hung loop stops the pings: systemd restarts us); STATUS=."""
+        notifier = self.notifier
+        if not notifier.enabled:
+            return
+        if notifier.watchdog_s is not None and now - self._watchdog_t >= notifier.watchdog_s / 3:
+            self._watchdog_t = now
+            notifier.watchdog()
+        if now - self._status_t >= STATUS_EVERY_S:
+            self._status_t = now
+            notifier.status(self.status_line())
+
+    def status_line(self) -> str:
+        """One line for `systemctl status`: act, open/closed, playhead, problems."""
+        st = self._state
+        if not st.get("open", True):
+            where = "closed (dark)"
+        else:
+            where = f"act {st.get('act') or '-'}, {float(st.get('act_elapsed_s', 0.0)):.0f} s in"
+            if st.get("selected"):
+                where += f", next cue {st['selected']}"
+        down = [h.name for h in (self.adapters.health() if self.adapters is not None else [])
+                if h.state == HealthState.DOWN]
+        extra = f"; down: {', '.join(down)}" if down else ""
+        if self.reload_problems:
+            extra += f"; reload rejected: {self.reload_problems[0]}"
+        return f"{self.show.name}: {where}{extra}"
+
+    # ------------------------------------------------------------------------------------ hot reload
+    def offer_show(self, show: Show) -> None:
+        """A validated new version of the show (any thread): applied on the engine loop at a safe point."""
+
+        def offer() -> None:
+            self._pending_show = show
+            self.loop.wake()
+
+        self._on_loop(offer)
+        if not self._threads:
+            self._apply_pending_show()
+
+    def reject_show(self, problems: list[Problem]) -> None:
+        """A change that does not load (any thread): keep the running show, show the problems."""
+        if [str(p) for p in problems] != [str(p) for p in self.reload_problems]:
+            self._reload_since = self.clock.now()
+        self.reload_problems = list(problems)
+        self._notify("health")
+
+    def _safe_to_reload(self) -> bool:
+        # never in the middle of the closing fade: the new engine would cut it short
+        return not self.engine.state().closing
+
+    def _apply_pending_show(self) -> None:
+        """Rebuild the engine from its own journal state against the new show; re-point the adapters."""
+        new = self._pending_show
+        if new is None or not self._safe_to_reload():
+            return
+        self._pending_show = None
+        old_show, old_engine = self.show, self.engine
+        try:
+            state = old_engine.journal_state()
+            engine = Engine.from_journal(new, self.clock, state, time_of_day=self._time_of_day,
+                                         is_open=bool(state.get("open", True)))
+            engine.tick()  # restores here: same act, time in act, cues, playhead, levels and fades
+            if self._last_presence is not None:
+                engine.presence(self._last_presence)
+            commands = self._reload_commands(old_show, new, engine.drain_commands())
+        except Exception as exc:  # a show that loads but cannot run here: keep the old one
+            log.error("reload of %s failed while rebuilding the engine (%s: %s); the running version "
+                      "carries on", self.show_path.name, exc.__class__.__name__, exc)
+            self.reject_show([Problem(str(self.show_path), 1, 1, f"cannot apply: {exc}", "")])
+            return
+        self.show, self.engine = new, engine
+        engine.subscribe(self._on_timeline)
+        if self.adapters is not None:
+            self.adapters.show_changed(old_show, new)
+        self._dispatch(commands)
+        self._params = engine.params.snapshot()
+        self._params_version += 1
+        self.reloads += 1
+        self.reload_problems = []
+        self._journal_due = True
+        self._state = self._build_state()
+        log.info("reloaded %s: act %s carries on (reload %d)", self.show_path.name, engine.act, self.reloads)
+        self._notify("state")
+        self._notify("health")
+
+    def _reload_commands(self, old: Show, new: Show, commands: list[Command]) -> list[Command]:
+        """What a restore emits, less what would disturb the running act: an unchanged scene or sound."""
+        out: list[Command] = []
+        for cmd in commands:
+            before = old.acts.get(cmd.act) if isinstance(cmd, SceneChange | SoundscapeChange) else None
+            if isinstance(cmd, SceneChange):
+                if before is not None and before.scene == cmd.scene_path:
+                    continue
+                out.append(dataclasses.replace(cmd, transition_s=RELOAD_SCENE_S))
+            elif isinstance(cmd, SoundscapeChange):
+                if before is not None and before.soundscape == new.acts[cmd.act].soundscape:
+                    continue
+                out.append(dataclasses.replace(cmd, transition_s=RELOAD_SOUND_S))
+            else:
+                out.append(cmd)
+        return out
 
     # ------------------------------------------------------------------------------------ output
     def _output_loop(self) -> None:
@@ -324,6 +520,8 @@ class Runtime:
         self._started = True
         logging.getLogger("installation").addHandler(self.logbuf)
         self.logbuf.listeners.append(lambda: self._notify("log"))
+        if self.options.log_file:
+            self.log_files.attach()
         log.info(
             "%s %r (%s) from %s",
             "rehearsing" if self.options.mode == "rehearse" else "running",
@@ -331,9 +529,14 @@ class Runtime:
             self.show_path.name,
             self.state_dir,
         )
+        # the engine starts (or restores from the journal) before the outputs open, so a restarted
+        # controller's first DMX frame already carries the resumed levels: no flash of the defaults
+        self.engine.tick()
+        self._params = self.engine.params.snapshot()
         self.adapters = Adapters(self)
         self.adapters.open()
         self._state = self._build_state()
+        self._last_step_t = self.clock.now()
         for name, target in (
             ("engine", lambda: self.loop.run(self._step)),
             ("outputs", self._output_loop),
@@ -342,12 +545,22 @@ class Runtime:
             thread = threading.Thread(target=target, name=f"installation-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        if self.options.watch:
+            from installation.reload import ShowWatcher
+
+            self.watcher = ShowWatcher(self.show_path, lambda: self.show, self.offer_show, self.reject_show,
+                                       ignore=[self.state_dir])
+            self.watcher.start()
+        self.notifier.ready(self.status_line())
 
     def shutdown(self) -> None:
         """Stop the loops, write the journal, close adapters; idempotent."""
         if self._stopping.is_set():
             return
         self._stopping.set()
+        self.notifier.stopping()
+        if self.watcher is not None:
+            self.watcher.stop()
         self.loop.stop()
         for thread in self._threads:
             thread.join(timeout=5.0)
@@ -358,6 +571,8 @@ class Runtime:
         if self.adapters is not None:
             self.adapters.close()
         logging.getLogger("installation").removeHandler(self.logbuf)
+        self.log_files.detach()
+        self.notifier.close()
 
     def run_forever(self) -> int:
         """Start, then wait for SIGINT/SIGTERM (or --duration); exit code 0."""
@@ -400,6 +615,8 @@ class Runtime:
                 future.set_result(fn(self.engine))
             except Exception as exc:
                 future.set_exception(exc)
+            else:
+                self._journal_due = True  # an operator's command is on disk before the next turn ends
 
         self.loop.call_soon_threadsafe(run)
         try:
@@ -531,8 +748,37 @@ class Runtime:
         return self._state
 
     def health(self) -> list[HealthView]:
-        items: list[Health] = [] if self.adapters is None else self.adapters.health()
+        items: list[Health] = [self._engine_health(), self._show_health()]
+        if self.adapters is not None:
+            items.extend(self.adapters.health())
         return [health_view(h) for h in items]
+
+    def _engine_health(self) -> Health:
+        """The engine loop's liveness: DOWN when it has not turned for ENGINE_STALL_S (a hung loop)."""
+        now = self.clock.now()
+        if not self._started or self._stopping.is_set():
+            return Health("engine", HealthState.OFF, "not running", now)
+        age = now - self._last_step_t
+        if age > self.engine_stall_s:
+            return Health("engine", HealthState.DOWN,
+                          f"engine loop has not stepped for {age:.1f} s (stuck); restart the show",
+                          self._last_step_t, "engine loop stalled")
+        act = self._state.get("act") or "-"
+        where = f"act {act}" if self._state.get("open", True) else "closed"
+        _, p99, worst = self.lateness_ms()
+        return Health("engine", HealthState.OK, f"{where}; last step {age * 1000:.0f} ms ago; "
+                      f"wakes late p99 {p99:.1f} ms, max {worst:.0f} ms", self._last_step_t)
+
+    def _show_health(self) -> Health:
+        """The show file: DEGRADED while the last edit is rejected (the previous version runs)."""
+        problems = self.reload_problems
+        if problems:
+            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+            return Health("show", HealthState.DEGRADED,
+                          f"edit rejected, previous version running: {problems[0]}{more}",
+                          self._reload_since, str(problems[0]))
+        detail = f"{self.show_path.name}" + (f", reloaded {self.reloads}×" if self.reloads else "")
+        return Health("show", HealthState.OK, detail, self._reload_since)
 
     def log_tail(self, n: int) -> list[LogLine]:
         return self.logbuf.tail(n)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +21,7 @@ from installation.adapters import Health, HealthState
 from installation.control.protocol import AudioLevels, PresenceView, Result, RigView
 from installation.engine.commands import SceneChange
 from installation.engine.presence import Person, Presence
+from installation.engine.show_engine import INTENSITY_ATTRIBUTES
 from installation.show.model import Act
 
 if TYPE_CHECKING:
@@ -26,6 +29,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# while closed (Blackout on) these light attributes are held at 0 on top of the rig's blackout, which
+# covers dimmers and colours but not effects: a hazer must not haze an empty gallery all night
+EMITTING_ATTRIBUTES = frozenset(INTENSITY_ATTRIBUTES | {"output"})
 REHEARSE_PROJECTION_SIZE = (640, 360)
 REHEARSE_PROJECTION_FPS = 30.0
 JACK_ARGS = ("--no-realtime", "-d", "dummy", "-r", "48000", "-p", "512")
@@ -52,6 +58,8 @@ class Adapters:
         self.panel: Any = None
         self.jackd: subprocess.Popen[bytes] | None = None
         self.failed: dict[str, Health] = {}
+        self._rig_lock = threading.Lock()  # the output loop and a rig re-open (hot reload) share self.rig
+        self._blackout = False
         self._latest_presence: Presence | None = None
         self._script: Any = None
         self._script_t0 = 0.0
@@ -71,7 +79,8 @@ class Adapters:
             self._try(
                 "rig", self._open_rig, "check the rig file and the devices it names (installation devices)"
             )
-        self._try("camera", self._open_presence, "check the show's presence: settings and the camera")
+        if options.presence != "off":
+            self._try("camera", self._open_presence, "check the show's presence: settings and the camera")
         if options.audio != "off":
             self._try("audio", self._open_audio, "install jackd2 or run with --audio off")
         if options.projection != "off":
@@ -86,18 +95,60 @@ class Adapters:
             self._try("panel", self._open_panel, f"free TCP port {options.panel_port} or pass --port")
 
     def _open_rig(self) -> None:
-        from installation.rig.output import RigOutput
-
         rig = self.show.rig
         if self.rehearse:
-            from installation.sim.rehearsal import SimulatedRig
+            rig = self._simulated(rig, restart=True)
+        self.rig = self._rig_output(rig)
 
-            workdir = self.runtime.state_dir / "sim"
-            workdir.mkdir(parents=True, exist_ok=True)
-            self.sim_rig = SimulatedRig(rig, workdir, now=self.clock.now)
-            rig = self.sim_rig.start()
-        self.rig = RigOutput(rig, now=self.clock.now)
-        self.rig.open()
+    def _simulated(self, rig: Any, *, restart: bool) -> Any:
+        """The rig aimed at simulators: external ones (--sims), or ours (started, or kept on a reload)."""
+        sims_dir = self.runtime.options.sims
+        if sims_dir is not None:
+            from installation.simulate import aim_rig
+
+            return aim_rig(rig, Path(sims_dir))
+        from installation.sim.rehearsal import SimulatedRig
+        from installation.simulate import targets_of
+
+        if not restart and self.sim_rig is not None and _same_wiring(self.sim_rig.original, rig):
+            targets = targets_of(self.sim_rig)
+            return rig.with_targets(
+                dmx={k: v if isinstance(v, str) else (v[0], v[1]) for k, v in targets["dmx"].items()},
+                osc={k: (v[0], v[1]) for k, v in targets["osc"].items()},
+                serial=targets["serial"],
+            )
+        if self.sim_rig is not None:
+            self.sim_rig.stop()
+        workdir = self.runtime.state_dir / "sim"
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.sim_rig = SimulatedRig(rig, workdir, now=self.clock.now)
+        return self.sim_rig.start()
+
+    def _rig_output(self, rig: Any) -> Any:
+        """A RigOutput whose first frame is the engine's current levels (a resumed show does not flash)."""
+        from installation.rig.output import RigOutput
+
+        output = RigOutput(rig, now=self.clock.now)
+        params = _dark(self.runtime._params) if self._blackout else self.runtime._params
+        output.update(params, self.clock.now())  # rendered now, sent when the wires open
+        if self._blackout:
+            output.engine.blackout = True
+            output.engine.render()
+        output.open()
+        return output
+
+    def reopen_rig(self, rig: Any) -> None:
+        """A changed rig file (hot reload): close the outputs and open them again for the new rig."""
+        old = self.rig
+        with self._rig_lock:
+            self.rig = None
+        if old is not None:
+            old.close()
+        target = self._simulated(rig, restart=False) if self.rehearse else rig
+        output = self._rig_output(target)
+        with self._rig_lock:
+            self.rig = output
+        log.info("rig %s re-opened after a change to the rig file", rig.name)
 
     def _people(self, t: float) -> list[Person]:
         people: list[Person] = []
@@ -150,8 +201,6 @@ class Adapters:
         return True
 
     def _open_audio(self) -> None:
-        import os
-
         from installation.audio.config import AudioConfig
         from installation.audio.output import AudioOutput
         from installation.audio.soundscape import soundscapes_from_show
@@ -172,15 +221,20 @@ class Adapters:
         from installation.projection.output import ProjectionOutput
 
         scenes = [a.scene for a in self.show.acts.values() if a.scene is not None]
-        headless = self.runtime.options.projection in ("headless", "auto")
+        choice = self.runtime.options.projection
+        display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        headless = choice == "headless" or (choice == "auto" and (self.rehearse or not display))
+        # live: the projectors the rig file describes (size, fps, corner pins), else one fullscreen output
+        venue = getattr(self.show.rig, "projection", None) if not headless else None
         self.projection = ProjectionOutput(
             self.clock,
-            size=REHEARSE_PROJECTION_SIZE if headless else (1920, 1080),
-            fps=REHEARSE_PROJECTION_FPS if headless else 60.0,
+            size=REHEARSE_PROJECTION_SIZE if headless else (venue.size if venue else (1920, 1080)),
+            fps=REHEARSE_PROJECTION_FPS if headless else (venue.fps if venue else 60.0),
             zones=tuple(self.show.presence.zones),
             root=self.show.root,
             preload=scenes,
-            outputs=() if headless else _window_outputs(),
+            outputs=() if headless else _projectors(venue),
+            render_scale=venue.render_scale if venue else 1.0,
         )
         self.projection.open()
         act = self.runtime.engine.act
@@ -230,8 +284,16 @@ class Adapters:
 
     def update(self, params: Mapping[str, float], now: float) -> None:
         """One output frame: every adapter gets the latest parameters (each returns at once)."""
+        if self._blackout:
+            params = _dark(params)
+        with self._rig_lock:
+            rig = self.rig
+            if rig is not None:
+                try:
+                    rig.update(params, now)
+                except Exception as exc:
+                    log.error("rig update failed: %s", exc)
         for adapter, call in (
-            (self.rig, lambda: self.rig.update(params, now)),
             (self.audio, lambda: self.audio.update(params, now)),
             (self.projection, lambda: self.projection.update(params, self._latest_presence, now)),
         ):
@@ -267,6 +329,7 @@ class Adapters:
             self.audio.panic(self.clock.now(), fade_s)
 
     def blackout(self, on: bool) -> None:
+        self._blackout = on
         if self.rig is not None:
             self.rig.blackout(on)
         if self.projection is not None:
@@ -277,6 +340,33 @@ class Adapters:
                 self.audio.panic(now)
             else:
                 self.audio.unmute(now)
+
+    def fade_to_black(self, fade_s: float) -> None:
+        """Closing time: the projection fades to black with the engine's fade of light and sound."""
+        if self.projection is not None:
+            self.projection.blackout(True, fade_s)
+
+    def show_changed(self, old: Any, new: Any) -> None:
+        """Hot reload: re-point the adapters at the new show (called on the engine loop)."""
+        from installation.reload import same_rig
+
+        self.show = new
+        if self.audio is not None:
+            from installation.audio.soundscape import soundscapes_from_show
+
+            self.audio.set_soundscapes(soundscapes_from_show(new))
+        if new.rig is not None and not same_rig(old.rig, new.rig, ignore=("projection",)):
+            try:
+                self.reopen_rig(new.rig)
+            except Exception as exc:
+                log.error("rig: re-opening after the reload failed (%s); check the rig file", exc)
+        if getattr(old.rig, "projection", None) != getattr(new.rig, "projection", None):
+            log.warning("the rig's projection section changed: restart the show to apply it")
+        if old.presence != new.presence and self.presence is not None:
+            old_source = self.presence
+            self.presence = None
+            old_source.close()
+            self._try("camera", self._open_presence, "check the show's presence: settings and the camera")
 
     # ------------------------------------------------------------------------------------ panel views
     def health(self) -> list[Health]:
@@ -363,7 +453,32 @@ def _replace(settings: Any, **changes: Any) -> Any:
     return dataclasses.replace(settings, **changes)
 
 
+def _projectors(venue: Any) -> tuple[Any, ...]:
+    """The rig's projector outputs, or one fullscreen output on the first monitor."""
+    return tuple(venue.outputs) if venue is not None and venue.outputs else _window_outputs()
+
+
 def _window_outputs() -> tuple[Any, ...]:
     from installation.projection.warp import OutputConfig
 
     return (OutputConfig(),)
+
+
+def _same_wiring(a: Any, b: Any) -> bool:
+    """The same outputs, OSC endpoints and serial devices by name and kind: the simulators still fit."""
+    return (
+        {n: o.type for n, o in a.outputs.items()} == {n: o.type for n, o in b.outputs.items()}
+        and {n: o.universes for n, o in a.outputs.items()} == {n: o.universes for n, o in b.outputs.items()}
+        and set(a.osc_endpoints) == set(b.osc_endpoints)
+        and {n: d.line_ending for n, d in a.serial_devices.items()}
+        == {n: d.line_ending for n, d in b.serial_devices.items()}
+    )
+
+
+def _dark(params: Mapping[str, float]) -> dict[str, float]:
+    """The parameters with everything that emits light or haze at 0 (closed: the rig stays dark)."""
+    out = dict(params)
+    for name in params:
+        if name.startswith("light.") and name.rsplit(".", 1)[-1] in EMITTING_ATTRIBUTES:
+            out[name] = 0.0
+    return out

@@ -58,6 +58,7 @@ INTENSITY_ATTRIBUTES = frozenset(
         "warm",
         "cold",
         "strobe",
+        "output",  # hazers and fog machines: panic and closing stop them too
     }
 )
 _PANIC_OWNER = "panic"

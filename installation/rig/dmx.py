@@ -43,6 +43,9 @@ class _Logical:
         return 0 if self.htp else 1
 
 
+EMISSION_ATTRIBUTES = frozenset({"output"})
+
+
 class DmxEngine:
     """Renders universes from light parameters; `universes[i]` holds the channels of `universe_numbers[i]`."""
 
@@ -163,7 +166,8 @@ class DmxEngine:
             span.append(ch.dmx_range[1] - ch.dmx_range[0])
             colour_master = fx.has_virtual_dimmer and lg.attribute in COLOR_ATTRIBUTES
             mult.append(self.logical_index[(fx.name, "dimmer")] if colour_master else self._one)
-            gm_mask.append(1.0 if (lg.htp or colour_master) else 0.0)
+            # blackout and the grand master stop light and emissions (hazer/fog `output`), not positions
+            gm_mask.append(1.0 if (lg.htp or colour_master or lg.attribute in EMISSION_ATTRIBUTES) else 0.0)
             if ch.off is not None:
                 off_sel.append(i)
                 off_val.append(ch.off)

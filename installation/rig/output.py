@@ -128,10 +128,10 @@ class RigOutput:
             t = self._make(dev)
             assert isinstance(t, SerialLine)
             self.serial[dev.name] = t
+        self._opened = True
+        self._push_dmx()  # stage the current frame before any wire opens: no flash of zeros on restart
         for t in self._transports():
             t.start()
-        self._opened = True
-        self._push_dmx()
         log.info(
             "rig %s: opened %d DMX outputs, %d OSC endpoints, %d serial devices",
             self.rig.name,

@@ -11,6 +11,7 @@ from pythonosc.osc_packet import OscPacket, ParseError
 
 from installation.sim.base import Now, Simulator
 
+KEEP_MAX = 20_000  # newest raw items kept for inspection
 
 class OscConsoleSim(Simulator):
     """Receives OSC on 127.0.0.1:port (0 = a free port); `values` holds the last arguments per address."""
@@ -43,6 +44,8 @@ class OscConsoleSim(Simulator):
             except OSError:
                 continue
             self.datagrams.append(data)
+            if len(self.datagrams) > KEEP_MAX:  # a months-long rehearsal must not grow forever
+                del self.datagrams[: KEEP_MAX // 2]
             try:
                 packet = OscPacket(data)
             except ParseError as exc:

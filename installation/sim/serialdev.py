@@ -20,6 +20,8 @@ def garbage_responder(line: str) -> str | None:
     return "\x7f\x1b#~\x00"
 
 
+KEEP_MAX = 20_000  # newest raw items kept for inspection
+
 class SerialDeviceSim(PtyDeviceSim):
     """Receives command lines, keeps the last arguments of each command word, answers via `responder`."""
 
@@ -50,6 +52,8 @@ class SerialDeviceSim(PtyDeviceSim):
                 continue
             line = raw.decode("utf-8", "replace")
             self.lines.append(line)
+            if len(self.lines) > KEEP_MAX:  # a months-long rehearsal must not grow forever
+                del self.lines[: KEEP_MAX // 2]
             word, *args = line.split()
             self.commands[word] = args
             self.record("line", line)

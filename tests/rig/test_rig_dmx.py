@@ -102,7 +102,7 @@ def test_grand_master_and_blackout_scale_light_output_only(gallery):
     e.blackout = True
     e.render()
     assert ch(e, 1, 1) == [0] and ch(e, 2, 1) == [0]
-    assert ch(e, 1, 101) == [64] and ch(e, 3, 1) == [128]  # positions and haze untouched
+    assert ch(e, 1, 101) == [64] and ch(e, 3, 1) == [0]  # positions untouched; blackout stops the hazer too
     e.blackout = False
     e.grand_master = 1.0
     e.render()
