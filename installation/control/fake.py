@@ -205,6 +205,15 @@ class FakeController:
         names = ", ".join(c.name for c in self._cues())
         return Result.error(f"no cue '{name}' in act {self.act} (cues: {names})")
 
+    def _stop_active(self) -> None:
+        """Stop every cue still running (as the engine: a finished cue stays `done`, the rest `stopped`)."""
+        t = self._t()
+        for cue, run in zip(self._cues(), self._runs, strict=True):
+            if run.started_at is None or run.stopped:
+                continue
+            if t - run.started_at < cue.pre_wait_s + max(cue.duration_s, cue.post_wait_s):
+                run.stopped = True
+
     def _start(self, index: int, at: float) -> None:
         self._runs[index] = _CueRun(started_at=at)
         self._panicked = False
@@ -255,7 +264,10 @@ class FakeController:
             "pre_wait_left_s": None, "action_left_s": None, "post_wait_left_s": None,
             "continue_mode": cue.continue_mode,
         }
-        if run.started_at is None or run.stopped:
+        if run.started_at is None:
+            return view
+        if run.stopped:
+            view["state"] = "stopped"
             return view
         elapsed = t - run.started_at
         action_at = cue.pre_wait_s
@@ -325,17 +337,13 @@ class FakeController:
 
     def stop(self, *, source: str) -> Result:
         def action() -> Result:
-            for run in self._runs:
-                if run.started_at is not None:
-                    run.stopped = True
+            self._stop_active()
             return Result.success("all cues stopped")
         return self._command("stop", (), source, action)
 
     def panic(self, *, source: str) -> Result:
         def action() -> Result:
-            for run in self._runs:
-                if run.started_at is not None:
-                    run.stopped = True
+            self._stop_active()
             self._panicked = True
             self._paused_at = None
             return Result.success("PANIC: all cues stopped, lights and sound faded out")

@@ -25,7 +25,7 @@ from typing import Any, Literal, NotRequired, Protocol, TypedDict, runtime_check
 from installation.adapters import Health
 
 Status = Literal["ok", "error", "denied"]
-CueStateName = Literal["idle", "pre-wait", "running", "post-wait", "done"]
+CueStateName = Literal["idle", "pre-wait", "running", "post-wait", "done", "stopped"]
 HealthStateName = Literal["ok", "degraded", "down", "off"]
 ModeName = Literal["live", "rehearse"]
 

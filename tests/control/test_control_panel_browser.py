@@ -74,7 +74,7 @@ def test_panic_acts_at_once_without_asking(page, live_fake):
     page.click("#go")
     expect(cue_state(page, "dawn")).to_have_text("running", timeout=WAIT_MS)
     page.click("#panic")
-    expect(cue_state(page, "dawn")).to_have_text("idle", timeout=WAIT_MS)
+    expect(cue_state(page, "dawn")).to_have_text("stopped", timeout=WAIT_MS)
     expect(page.locator("#meters .val").first).to_have_text("-∞", timeout=WAIT_MS)
     assert len(live_fake.calls_to("panic")) == 1
     page.keyboard.press("Escape")  # the keyboard panic, as in QLab

@@ -16,7 +16,7 @@
   let nextId = 1;
   let connected = false;
   let hello = { params: [], replays: [], speed: [1, 60] };
-  let last = { state: null, presence: null, rig: null, audio: null };
+  let last = { state: null, presence: null, rig: null, audio: null, health: null };
   const pending = new Map();
 
   function wsUrl() {
@@ -130,7 +130,7 @@
     if ("presence" in msg) { last.presence = msg.presence; drawPresence(); }
     if ("rig" in msg) { last.rig = msg.rig; drawRig(); }
     if ("audio" in msg) renderAudio(msg.audio);
-    if (msg.health) renderHealth(msg.health);
+    if (msg.health) { last.health = msg.health; renderHealth(msg.health); drawPresence(); }
     if (msg.log) appendLog(msg.log);
   }
 
@@ -153,7 +153,7 @@
     pause.classList.toggle("on", !!s.paused);
     $("act-name").textContent = s.act || "—";
     $("act-time").textContent = s.act_elapsed_s !== undefined ? fmtTime(s.act_elapsed_s) : "";
-    $("go-next").textContent = s.selected ? `next: ${s.selected}` : "end of list · GO → next act";
+    $("go-next").textContent = s.selected ? `next: ${s.selected}` : "end of list → next act";
     document.body.classList.toggle("rehearse", s.mode === "rehearse");
     $("rehearse-tools").classList.toggle("hidden", s.mode !== "rehearse");
 
@@ -284,7 +284,12 @@
       ctx.fillRect(0, 0, w, h);
     }
     if (!p) return;
-    $("presence-count").textContent = p.known === false ? "camera down" : `${p.count ?? 0} ${p.count === 1 ? "person" : "people"}`;
+    // unknown presence while the camera reports itself up (degraded: e.g. still learning the empty room)
+    // is a camera starting, not a camera down
+    const cam = (last.health || []).find((d) => d.name === "camera");
+    const starting = p.known === false && !!cam && (cam.state === "degraded" || cam.state === "ok");
+    $("presence-count").textContent = p.known === false ? (starting ? "camera starting" : "camera down")
+      : `${p.count ?? 0} ${p.count === 1 ? "person" : "people"}`;
     for (const poly of p.mask || []) {
       ctx.fillStyle = "rgba(0,0,0,0.55)";
       ctx.beginPath();
@@ -305,27 +310,54 @@
       ctx.stroke();
       ctx.setLineDash([]);
       const [lx, ly] = poly[0];
-      ctx.font = "600 12px sans-serif";
+      ctx.font = "700 12px sans-serif";
+      const tw = ctx.measureText(name).width;
+      const tx = Math.max(2, Math.min(lx * w + 4, w - tw - 8)), ty = Math.max(ly * h + 4, 2);
+      ctx.fillStyle = "rgba(8,10,14,0.75)"; // readable over a bright camera picture
+      ctx.fillRect(tx, ty, tw + 6, 16);
       ctx.fillStyle = col;
-      ctx.fillText(name, Math.min(lx * w + 6, w - 50), Math.max(ly * h + 16, 16));
+      ctx.fillText(name, tx + 3, ty + 12);
     });
+    // what the camera tracks: a white ring (numbered); the visitors placed by hand: amber dots ("v1").
+    // In rehearsal a dropped visitor that the detector sees is an amber dot inside a white ring.
+    const placed = (p.people || []).filter((q) => q.simulated).map((q) =>
+      (drag && drag.id === q.id ? [drag.x * w, drag.y * h] : [q.x * w, q.y * h]));
     for (const person of p.people || []) {
+      if (person.simulated) continue;
+      const px = person.x * w, py = person.y * h;
+      ctx.beginPath();
+      ctx.arc(px, py, 16, 0, Math.PI * 2);
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = "#f8fafc";
+      ctx.stroke();
+      if (placed.some(([qx, qy]) => Math.hypot(qx - px, qy - py) < 24)) continue;
+      ctx.beginPath();
+      ctx.arc(px, py, 5, 0, Math.PI * 2);
+      ctx.fillStyle = "#f8fafc";
+      ctx.fill();
+      ctx.font = "700 11px sans-serif";
+      ctx.fillStyle = "#e8ebf0";
+      ctx.textAlign = "right";
+      ctx.fillText(`#${person.id}`, px - 19, py + 4);
+      ctx.textAlign = "left";
+    }
+    for (const person of p.people || []) {
+      if (!person.simulated) continue;
       let { x, y } = person;
       if (drag && drag.id === person.id) { x = drag.x; y = drag.y; }
       const px = x * w, py = y * h;
-      const sim = !!person.simulated;
       ctx.beginPath();
-      ctx.arc(px, py, sim ? 11 : 9, 0, Math.PI * 2);
-      ctx.fillStyle = sim ? "#fbbf24" : "#f8fafc";
+      ctx.arc(px, py, 10, 0, Math.PI * 2);
+      ctx.fillStyle = "#fbbf24";
       ctx.fill();
       ctx.lineWidth = person.id === selectedVisitor ? 4 : 2;
       ctx.strokeStyle = person.id === selectedVisitor ? "#ffffff" : "#0b0d10";
       ctx.stroke();
       ctx.font = "700 11px sans-serif";
       ctx.fillStyle = "#e8ebf0";
-      ctx.fillText(String(person.id), px + 13, py + 4);
+      ctx.fillText(String(person.id), px + 20, py + 4);
     }
-    if (p.known === false) {
+    if (p.known === false && !starting) {
       ctx.fillStyle = "rgba(120,0,0,0.45)";
       ctx.fillRect(0, 0, w, h);
       ctx.fillStyle = "#fff";
@@ -335,6 +367,14 @@
       ctx.font = "600 12px sans-serif";
       ctx.fillText("the show applies its fallback · see Devices", w / 2, h / 2 + 22);
       ctx.textAlign = "left";
+    }
+    if (starting || (p.known !== false && cam && cam.state === "degraded")) {
+      // e.g. "learning the background": the picture is not trusted yet (a visitor dropped now is missed)
+      ctx.fillStyle = "rgba(58,42,5,0.85)";
+      ctx.fillRect(0, 0, w, 22);
+      ctx.fillStyle = "#ffd166";
+      ctx.font = "700 12px sans-serif";
+      ctx.fillText(cam.detail || (starting ? "camera starting…" : "camera degraded"), 8, 15, w - 16);
     }
     if (p.replay) {
       const r = p.replay;
@@ -451,6 +491,29 @@
 
   // ---------- rig view ----------
   const rcan = $("rig");
+
+  // fixtures too close to label one by one (e.g. strip1..strip8) are labelled once as a run: "strip 1–8"
+  function runLabels(fixtures, pts, crowded) {
+    const runs = new Map();
+    fixtures.forEach((f, i) => {
+      if (!crowded[i]) return;
+      const m = /^(.*?)(\d+)$/.exec(f.name);
+      const key = m ? m[1] : f.name;
+      if (!runs.has(key)) runs.set(key, []);
+      runs.get(key).push({ i, n: m ? Number(m[2]) : null });
+    });
+    const out = [];
+    for (const [base, members] of runs) {
+      const nums = members.map((m) => m.n).filter((n) => n !== null).sort((a, b) => a - b);
+      const name = nums.length > 1 ? `${base} ${nums[0]}–${nums[nums.length - 1]}` : fixtures[members[0].i].name;
+      const k = members.reduce((sum, m) => sum + Math.max(0, Math.min(1, fixtures[m.i].intensity ?? 0)), 0) / members.length;
+      const x = members.reduce((sum, m) => sum + pts[m.i][0], 0) / members.length;
+      const y = Math.max(...members.map((m) => pts[m.i][1]));
+      out.push({ name, k, x, y });
+    }
+    return out;
+  }
+
   function drawRig() {
     const rig = last.rig;
     const fixtures = (rig && rig.fixtures) || [];
@@ -461,26 +524,38 @@
       const pad = Math.max(0.5, (x1 - x0) * 0.1);
       x0 -= pad; y0 -= pad; x1 += pad; y1 += pad;
     }
-    const aspect = fixtures.length ? Math.max(1.45, Math.min(2.6, (x1 - x0) / Math.max(1e-6, y1 - y0))) : 2.0;
+    // a plan in room fractions (bounds 0..1 both ways) has no shape of its own: fill the canvas
+    const normalised = !!(rig && rig.bounds) && x1 - x0 <= 1.0001 && y1 - y0 <= 1.0001;
+    const aspect = normalised ? 1.6
+      : fixtures.length ? Math.max(1.45, Math.min(2.6, (x1 - x0) / Math.max(1e-6, y1 - y0))) : 2.0;
     const { ctx, w, h } = fitCanvas(rcan, aspect);
     ctx.fillStyle = "#07090c";
     ctx.fillRect(0, 0, w, h);
     if (!fixtures.length) return;
-    const padX = 34, padTop = 14, padBottom = 30;
-    const sx = (w - 2 * padX) / Math.max(1e-6, x1 - x0), sy = (h - padTop - padBottom) / Math.max(1e-6, y1 - y0);
-    const sc = Math.min(sx, sy);
-    const ox = (w - (x1 - x0) * sc) / 2, oy = padTop + (h - padTop - padBottom - (y1 - y0) * sc) / 2;
+    const padX = 30, padTop = 16, padBottom = 34;
+    let sx = (w - 2 * padX) / Math.max(1e-6, x1 - x0), sy = (h - padTop - padBottom) / Math.max(1e-6, y1 - y0);
+    if (!normalised) sx = sy = Math.min(sx, sy);
+    const ox = (w - (x1 - x0) * sx) / 2, oy = padTop + (h - padTop - padBottom - (y1 - y0) * sy) / 2;
     ctx.strokeStyle = "#222a35";
     ctx.lineWidth = 1;
-    ctx.strokeRect(ox, oy, (x1 - x0) * sc, (y1 - y0) * sc);
-    let spacing = Infinity; // the closest two fixtures, in pixels: glow and labels must fit between them
-    fixtures.forEach((a, i) => fixtures.slice(i + 1).forEach((b) => {
-      spacing = Math.min(spacing, Math.hypot((a.x - b.x) * sc, (a.y - b.y) * sc));
-    }));
-    const glowR = Math.max(14, Math.min(40, spacing * 0.65));
-    const labels = spacing >= 46;
-    for (const f of fixtures) {
-      const px = ox + (f.x - x0) * sc, py = oy + (f.y - y0) * sc;
+    ctx.strokeRect(ox, oy, (x1 - x0) * sx, (y1 - y0) * sy);
+    const pts = fixtures.map((f) => [ox + (f.x - x0) * sx, oy + (f.y - y0) * sy]);
+    // each fixture's nearest neighbour, in pixels: its glow must fit before it
+    const near = pts.map(([px, py], i) => pts.reduce(
+      (d, [qx, qy], j) => (i === j ? d : Math.min(d, Math.hypot(px - qx, py - qy))), Infinity));
+    // its name and level go under it, unless they would run into another fixture or its labels
+    ctx.font = "600 10px sans-serif";
+    const boxes = fixtures.map((f, i) => {
+      const half = Math.max(ctx.measureText(f.name).width, ctx.measureText("100%").width) / 2 + 3;
+      return { x0: pts[i][0] - half, x1: pts[i][0] + half, y0: pts[i][1] + 11, y1: pts[i][1] + 35 };
+    });
+    const bodies = pts.map(([px, py]) => ({ x0: px - 11, x1: px + 11, y0: py - 11, y1: py + 11 }));
+    const hit = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+    const crowded = boxes.map((box, i) => near[i] < 14 || boxes.some((other, j) =>
+      i !== j && (hit(box, other) || hit(box, bodies[j]))));
+    fixtures.forEach((f, i) => {
+      const [px, py] = pts[i];
+      const glowR = Math.max(12, Math.min(40, near[i] * 0.65));
       const [r, g, b] = (f.rgb || [1, 1, 1]).map((c) => Math.round(Math.max(0, Math.min(1, c)) * 255));
       const k = Math.max(0, Math.min(1, f.intensity ?? 0));
       const glow = ctx.createRadialGradient(px, py, 2, px, py, glowR);
@@ -490,21 +565,36 @@
       ctx.beginPath();
       ctx.arc(px, py, glowR, 0, Math.PI * 2);
       ctx.fill();
-      ctx.fillStyle = `rgb(${Math.round(r * k)},${Math.round(g * k)},${Math.round(b * k)})`;
+      // the body shows the colour even when dim (the glow and the % say how bright)
+      const body = k > 0.005 ? 0.35 + 0.65 * k : 0;
+      ctx.fillStyle = `rgb(${Math.round(r * body)},${Math.round(g * body)},${Math.round(b * body)})`;
       ctx.strokeStyle = "#5b6576";
       ctx.lineWidth = 1.5;
       ctx.beginPath();
-      if (f.kind === "strip") ctx.rect(px - 22, py - 5, 44, 10);
-      else ctx.arc(px, py, f.kind === "spot" ? 7 : 10, 0, Math.PI * 2);
+      const strip = f.kind === "strip" || f.kind === "pixel";
+      const half = strip ? Math.max(4, Math.min(22, near[i] / 2 - 2)) : 0;
+      if (strip) ctx.rect(px - half, py - 5, 2 * half, 10);
+      else if (f.kind === "hazer" || f.kind === "fog") ctx.rect(px - 7, py - 7, 14, 14);
+      else ctx.arc(px, py, f.kind === "spot" || f.kind === "moving-head" || crowded[i] ? 7 : 10, 0, Math.PI * 2);
       ctx.fill();
       ctx.stroke();
+      if (crowded[i]) return;
       ctx.textAlign = "center";
       ctx.font = "600 10px sans-serif";
       ctx.fillStyle = "#a9b2c1";
-      if (labels) ctx.fillText(f.name, px, py + 21);
+      ctx.fillText(f.name, px, py + 21);
       ctx.font = "700 10px sans-serif";
       ctx.fillStyle = "#e8ebf0";
-      ctx.fillText(`${Math.round(k * 100)}%`, px, py + (labels ? 32 : 22));
+      ctx.fillText(`${Math.round(k * 100)}%`, px, py + 32);
+      ctx.textAlign = "left";
+    });
+    for (const run of runLabels(fixtures, pts, crowded)) {
+      ctx.textAlign = "center";
+      ctx.font = "600 10px sans-serif";
+      ctx.fillStyle = "#a9b2c1";
+      const label = `${run.name} · ${Math.round(run.k * 100)}%`;
+      const x = Math.max(ctx.measureText(label).width / 2 + 2, Math.min(w - ctx.measureText(label).width / 2 - 2, run.x));
+      ctx.fillText(label, x, Math.min(h - 4, run.y + 19));
       ctx.textAlign = "left";
     }
   }
