@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -175,6 +176,7 @@ class Runtime:
         self._journal_t = -math.inf
         self._journal_last = ""
         self._journal_due = False
+        self._answers: list[tuple[concurrent.futures.Future[Any], Any]] = []
         self._last_step_t = -math.inf  # clock time of the engine loop's last turn (liveness, /health)
         self._due_t: float | None = None  # the deadline the engine loop last asked to be woken at
         self.loop_lateness: collections.deque[float] = collections.deque(maxlen=4096)  # seconds, recent
@@ -325,6 +327,10 @@ class Runtime:
             self._state = self._build_state()
         self._write_journal(now, force=self._journal_due)
         self._journal_due = False
+        if self._answers:
+            answers, self._answers = self._answers, []
+            for future, value in answers:
+                future.set_result(value)
         self._systemd(now)
         deadline = engine.next_deadline()
         if engine.busy():
@@ -518,7 +524,13 @@ class Runtime:
         if self._started:
             return
         self._started = True
-        logging.getLogger("installation").addHandler(self.logbuf)
+        # the GIL is handed between threads every 0.5 ms instead of 5 ms: a GO waiting behind the camera or
+        # the panel's JSON reaches the engine and the wire sooner
+        sys.setswitchinterval(0.0005)
+        package_log = logging.getLogger("installation")
+        if package_log.getEffectiveLevel() > logging.INFO:  # embedded: the panel still shows INFO lines
+            package_log.setLevel(logging.INFO)
+        package_log.addHandler(self.logbuf)
         self.logbuf.listeners.append(lambda: self._notify("log"))
         if self.options.log_file:
             self.log_files.attach()
@@ -612,11 +624,14 @@ class Runtime:
 
         def run() -> None:
             try:
-                future.set_result(fn(self.engine))
+                value = fn(self.engine)
             except Exception as exc:
                 future.set_exception(exc)
             else:
                 self._journal_due = True  # an operator's command is on disk before the next turn ends
+                self._state_t = -math.inf  # the state the reply reflects is rebuilt in this turn
+                # answered at the end of this loop turn: after the outputs are dispatched, with fresh state
+                self._answers.append((future, value))
 
         self.loop.call_soon_threadsafe(run)
         try:
@@ -626,7 +641,6 @@ class Runtime:
         except (KeyError, ValueError, InstallationError) as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
             return Result.error(f"{what}: {message}")
-        self._state = self._build_state()
         self._notify("state")
         return Result.success(what, value if _jsonable(value) else None)
 
@@ -634,20 +648,17 @@ class Runtime:
         es = self.engine.state()
         cues = []
         act = self.show.acts.get(es.act or "")
+        by_name = {c.name: c for c in act.all_cues()} if act is not None else {}
         for c in es.cues:
             d = c.to_dict()
-            if act is not None:
-                try:
-                    cue = act.cue(c.name)
-                except KeyError:
-                    pass
-                else:
-                    d.update(
-                        pre_wait_s=cue.pre_wait_s,
-                        duration_s=cue.duration_s,
-                        post_wait_s=cue.post_wait_s,
-                        continue_mode=cue.continue_mode.value,
-                    )
+            cue = by_name.get(c.name)
+            if cue is not None:
+                d.update(
+                    pre_wait_s=cue.pre_wait_s,
+                    duration_s=cue.duration_s,
+                    post_wait_s=cue.post_wait_s,
+                    continue_mode=cue.continue_mode.value,
+                )
             cues.append(d)
         playhead = es.playhead
         names = [c["name"] for c in cues if c.get("depth", 0) == 0]

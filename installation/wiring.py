@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from installation.adapters import Health, HealthState
 from installation.control.protocol import AudioLevels, PresenceView, Result, RigView
+from installation.control.thumbnail import CameraThumbnail
 from installation.engine.commands import SceneChange
 from installation.engine.presence import Person, Presence
 from installation.engine.show_engine import INTENSITY_ATTRIBUTES
@@ -58,6 +59,7 @@ class Adapters:
         self.panel: Any = None
         self.jackd: subprocess.Popen[bytes] | None = None
         self.failed: dict[str, Health] = {}
+        self.camera_thumb = CameraThumbnail()
         self._rig_lock = threading.Lock()  # the output loop and a rig re-open (hot reload) share self.rig
         self._blackout = False
         self._latest_presence: Presence | None = None
@@ -163,6 +165,7 @@ class Adapters:
         return self.show.presence.zones
 
     def _open_presence(self) -> None:
+        from installation.presence.adapter import FrameFeed
         from installation.presence.build import build_presence_source
         from installation.presence.settings import load_presence_settings
 
@@ -181,6 +184,9 @@ class Adapters:
                 self._script_t0 = self.clock.now()
             audience = self._people
         self.presence = build_presence_source(settings, self.clock, self._on_presence, audience=audience)
+        self.camera_thumb.clear()
+        if isinstance(getattr(self.presence, "feed", None), FrameFeed):
+            self.presence.feed.frame_sink = self.camera_thumb  # the panel's low-res view of the room
         self.presence.open()
 
     def _on_presence(self, snap: Presence) -> None:
@@ -381,7 +387,6 @@ class Adapters:
     def presence_view(self) -> PresenceView:
         snap = self._latest_presence
         visitors = self.runtime.visitors()
-        simulated_ids = {1000 + int(v[1:]): v for v in visitors}
         people = []
         if snap is not None:
             for p in snap.people:
@@ -389,21 +394,24 @@ class Adapters:
         # the panel's own visitors, where the artist put them (the detector's view is listed above)
         for vid, (x, y) in visitors.items():
             people.append({"id": vid, "x": x, "y": y, "simulated": True})
-        del simulated_ids
         settings = self.show.presence
+        source = "synthetic" if self.rehearse else settings.source.value
+        if self.presence is None:
+            source = "none"
         return {
             "zones": {name: [list(pt) for pt in z.polygon] for name, z in settings.zones.items()},
             "mask": [[list(pt) for pt in poly] for poly in settings.mask],
             "people": people,  # type: ignore[typeddict-item]
             "count": snap.count if snap is not None else 0,
             "known": bool(snap.known) if snap is not None else False,
-            "source": "synthetic" if self.rehearse else settings.source.value,
+            "source": source,
             "aspect": 4 / 3,
             "replay": None,
         }
 
     def camera_frame(self) -> bytes | None:
-        return None
+        """A small JPEG of the latest camera frame (kept in memory only, never written to disk)."""
+        return self.camera_thumb.jpeg() if self.presence is not None else None
 
     def rig_view(self) -> RigView:
         if self.rig is None:

@@ -568,7 +568,23 @@ class OscSender(Transport):
         self.refused = 0
 
     def send(self, datagram: bytes) -> None:
-        """Queue one datagram; the oldest are dropped when the queue is full."""
+        """Send at once on the non-blocking socket when nothing waits; else queue (oldest dropped when full).
+
+        Sending from the caller's thread saves a thread hand-over (about 1 ms under load) on the path
+        from GO to the first packet; the socket never blocks, and any fault falls back to the queue.
+        """
+        sock = self._sock
+        if sock is not None and not self._queue:
+            try:
+                sock.send(datagram)
+            except ConnectionRefusedError:
+                self.refused += 1
+                self._refused_at = self._io_now()
+            except OSError:
+                pass
+            else:
+                self.sent += 1
+                return
         self._queue.append(datagram)
         self._wake.set()
 
