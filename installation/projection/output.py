@@ -1,4 +1,4 @@
-"""ProjectionOutput: the projection adapter; renders in its own thread, fed without blocking the engine."""
+"""ProjectionOutput: the projection adapter; renders in a child process, fed without blocking the engine."""
 
 from __future__ import annotations
 
@@ -85,8 +85,11 @@ def apply_command(renderer: SceneRenderer, command: Any, now: float, root: Path 
     return False
 
 
-class ProjectionOutput(Adapter):
-    """Projection adapter: a render thread drawing the act's scene to projector windows or headless.
+class ThreadedProjection(Adapter):
+    """The render loop: a thread drawing the act's scene to projector windows or headless (in this process).
+
+    ProjectionOutput runs one of these in a child process; tests that need the renderer itself
+    (`on_frame`) use it directly with `ProjectionOutput(..., process=False)`.
 
     `update()` and `command()` only store values / queue commands and return at once; the thread picks
     them up each frame. Pacing: `vsync` (the window's swap blocks) or `clock` (frames at `fps` on the
@@ -384,3 +387,433 @@ class ProjectionOutput(Adapter):
                     next_frame = self.clock.now()
                 elif wait > 0 and self._stop.wait(wait):
                     break
+
+
+# --- the child process ---------------------------------------------------------------------------------
+
+RESTART_MIN_S = 0.5  # first restart delay of a dead render process; doubles up to retry_max_s
+STABLE_AFTER_S = 10.0  # a render process that lived this long restarts at RESTART_MIN_S again
+STOP_WAIT_S = 5.0  # close(): how long the render process may take to stop before it is killed
+_NO_STATS = FrameStats(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+@dataclass
+class _Child:
+    process: Any
+    conn: Any
+    outbox: queue.SimpleQueue[tuple[Any, ...] | None]
+    sent: dict[str, float]  # scene.* values this incarnation has
+    sent_presence: Presence | None = None
+    closed: bool = False
+    error: str = ""
+    reader: threading.Thread | None = None
+
+
+class ProjectionOutput(Adapter):
+    """Projection adapter: the render loop (ThreadedProjection) runs in a child process, supervised here.
+
+    A frame on a software GL driver holds the interpreter lock for tens of milliseconds, so the render
+    loop must not share a process with the engine. Every call here only stores values or queues a
+    message and returns at once; a writer thread sends the child the changed `scene.*` values and the
+    latest presence at most once per frame, a reader thread takes its health, scene errors, preview JPEG
+    and frame statistics. A child that dies is restarted with backoff (health DOWN meanwhile) and shown
+    the current scene again. `process=False` gives the in-process ThreadedProjection instead.
+    """
+
+    name = "projection"
+
+    def __new__(cls, clock: ClockLike, *, process: bool = True, **options: Any) -> Any:
+        if not process:
+            return ThreadedProjection(clock, **options)
+        return super().__new__(cls)
+
+    def __init__(self, clock: ClockLike, *, size: tuple[int, int] = (1920, 1080),
+                 outputs: Sequence[OutputConfig] = (), fps: float = 60.0, pacing: str = "auto",
+                 zones: Sequence[str] = (), root: Path | None = None, backend: str | None = "egl",
+                 preload: Sequence[Path] = (), preview_size: tuple[int, int] = (320, 180),
+                 preview_interval_s: float = 0.25, reload_interval_s: float = 0.5,
+                 retry_max_s: float = 30.0, on_frame: Callable[[SceneRenderer], None] | None = None,
+                 render_scale: float = 1.0, process: bool = True) -> None:
+        if on_frame is not None:
+            raise ValueError("on_frame needs the renderer, which lives in the render process: process=False")
+        self._options: dict[str, Any] = dict(
+            size=size, outputs=tuple(outputs), fps=fps, pacing=pacing, zones=tuple(zones), root=root,
+            backend=backend, preload=tuple(preload), preview_size=preview_size,
+            preview_interval_s=preview_interval_s, reload_interval_s=reload_interval_s,
+            retry_max_s=retry_max_s, render_scale=render_scale)
+        spec = ThreadedProjection(clock, **self._options)  # validates the options; never opened here
+        self.clock = clock
+        self.size, self.render_size, self.outputs = spec.size, spec.render_size, spec.outputs
+        self.fps, self.pacing, self.zones, self.root = spec.fps, spec.pacing, spec.zones, spec.root
+        self.retry_max_s = retry_max_s
+        self._lock = threading.RLock()  # re-entrant: wait_until's predicate may call health()
+        self._reported = threading.Condition(self._lock)  # notified on every message from the child
+        self._wake = threading.Event()  # the writer has something to send
+        self._stop = threading.Event()
+        self._params: Mapping[str, float] = {}
+        self._presence: Presence | None = None
+        self._frame_new = False
+        self._current: SceneRequest | None = None  # shown again by a restarted child
+        self._blackout_on = False
+        self._panicked = False
+        self._child: _Child | None = None
+        self._supervisor: threading.Thread | None = None
+        self._restarts = 0
+        self._state, self._detail = HealthState.OFF, "not opened"
+        self._since = clock.now()
+        self._last_error = ""
+        self._scene_error = ""
+        self._preview: bytes | None = None
+        self._stats = _NO_STATS
+        self._stats_generation = 0
+
+    # --- engine side (any thread, never blocks) -------------------------------------------------------
+
+    def update(self, params: Mapping[str, float], presence: Presence | None, now: float) -> None:
+        """Latest parameter snapshot and presence; the writer sends what changed. `now`: the engine's time."""
+        with self._lock:
+            self._params = params
+            if presence is not None:
+                self._presence = presence
+            self._frame_new = True
+        self._wake.set()
+
+    def change_scene(self, scene_path: str | Path | None, transition_s: float = 0.0,
+                     transition_shader: str | Path | None = None) -> None:
+        """Queue a scene change (what a SceneChange command asks for); None fades to black."""
+        request = SceneRequest(resolve(scene_path, self.root), float(transition_s or 0.0),
+                               resolve(transition_shader, self.root))
+        self._current = request if request.scene_path is not None else None
+        self._panicked = False  # the next scene brings the picture back
+        self._post(("scene", request))
+
+    def command(self, command: Any) -> None:
+        """Queue an engine Command (SceneChange, Blackout, Panic); others are ignored."""
+        kind = type(command).__name__
+        if hasattr(command, "scene_path"):
+            self.change_scene(command.scene_path, getattr(command, "transition_s", 0.0) or 0.0,
+                              getattr(command, "transition_shader", None))
+        elif kind == "Blackout":
+            self.blackout(bool(getattr(command, "on", True)), float(getattr(command, "fade_s", 0.0) or 0.0))
+        elif kind == "Panic":
+            self.panic(float(getattr(command, "fade_s", 0.0) or 0.0))
+
+    def blackout(self, on: bool, fade_s: float = 1.0) -> None:
+        """Fade the projection to black (on) or back."""
+        self._blackout_on = bool(on)
+        self._post(("blackout", bool(on), float(fade_s)))
+
+    def panic(self, fade_s: float = 0.0) -> None:
+        """Fade to black now; the next scene change brings the picture back."""
+        self._panicked = True
+        self._post(("panic", float(fade_s)))
+
+    def preview(self) -> bytes | None:
+        """The latest small JPEG of the output from the render process (None before the first)."""
+        return self._preview
+
+    def stats(self) -> FrameStats:
+        """Frame timing over the recent frames, as the render process last reported it."""
+        return self._stats
+
+    def reset_stats(self) -> None:
+        """Forget the frame timings so far (e.g. after start-up, before a measurement)."""
+        with self._lock:
+            self._stats_generation += 1
+            self._stats = _NO_STATS
+            generation = self._stats_generation
+        self._post(("reset_stats", generation))
+
+    @property
+    def scene_error(self) -> str:
+        """The last scene/shader problem (file.fs:line:col: message), '' when none."""
+        return self._scene_error
+
+    @property
+    def child_pid(self) -> int | None:
+        """Process id of the render process (tests kill it)."""
+        child = self._child
+        return child.process.pid if child is not None else None
+
+    @property
+    def restarts(self) -> int:
+        """How many times the render process has been restarted."""
+        return self._restarts
+
+    def wait_until(self, predicate: Callable[[], bool], timeout_s: float) -> bool:
+        """Wait (on the render process's messages, at most timeout_s) until predicate() holds (tests)."""
+        with self._reported:
+            return self._reported.wait_for(predicate, timeout=timeout_s)
+
+    # --- lifecycle ------------------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Start the render process; a missing display or GL shows up in health(), retried with backoff."""
+        if self._supervisor is not None and self._supervisor.is_alive():
+            return
+        self._stop.clear()
+        self._set_state(HealthState.DOWN, "starting")
+        self._supervisor = threading.Thread(target=self._supervise, name="projection-supervisor", daemon=True)
+        self._supervisor.start()
+
+    def close(self) -> None:
+        """Stop the render process (politely, then by force); idempotent."""
+        with self._lock:
+            self._stop.set()
+            child = self._child
+        if child is not None:
+            child.outbox.put(("stop",))
+            self._wake.set()
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=STOP_WAIT_S)
+            if self._supervisor.is_alive() and child is not None:
+                log.warning("projection process %s did not stop; killing it", child.process.pid)
+                child.process.kill()
+                self._supervisor.join(timeout=STOP_WAIT_S)
+            self._supervisor = None
+        self._set_state(HealthState.OFF, "closed")
+
+    def health(self) -> Health:
+        """The render process's health (OK, DEGRADED with the shader error); DOWN while it is (re)started."""
+        with self._lock:
+            return Health(self.name, self._state, self._detail, self._since, self._last_error)
+
+    def _set_state(self, state: HealthState, detail: str, error: str = "") -> None:
+        with self._lock:
+            if state != self._state or detail != self._detail:
+                self._since = self.clock.now()
+            self._state, self._detail = state, detail
+            if error:
+                self._last_error = error
+            self._reported.notify_all()
+
+    def _post(self, message: tuple[Any, ...]) -> None:
+        child = self._child
+        if child is not None:  # no child: the state above is sent to the next one
+            child.outbox.put(message)
+            self._wake.set()
+
+    # --- supervision (own thread) ---------------------------------------------------------------------
+
+    def _supervise(self) -> None:
+        from time import monotonic  # restart backoff only; show time comes from the clock
+
+        backoff = RESTART_MIN_S
+        while not self._stop.is_set():
+            started = monotonic()
+            child = self._spawn()
+            if child is None:
+                return  # closed meanwhile
+            code = child.process.wait()  # blocks this thread only (no interpreter lock held)
+            with self._lock:
+                child.closed = True
+                self._child = None
+            self._wake.set()
+            if child.reader is not None:  # its last words (an error) are already in the pipe
+                child.reader.join(timeout=1.0)
+            if child.conn is not None:
+                child.conn.close()
+            if self._stop.is_set():
+                return
+            if monotonic() - started >= STABLE_AFTER_S:
+                backoff = RESTART_MIN_S
+            reason = child.error or _describe_exit(code)
+            log.error("projection render process down: %s; restarting in %.1f s", reason, backoff)
+            self._set_state(HealthState.DOWN, f"{reason}; restarting in {backoff:.1f} s", reason)
+            if self._stop.wait(backoff):
+                return
+            backoff = min(self.retry_max_s, backoff * 2.0)
+            self._restarts += 1
+
+    def _spawn(self) -> _Child | None:
+        import os
+        import socket
+        import subprocess
+        import sys
+        from multiprocessing.connection import Connection
+
+        mine, theirs = socket.socketpair()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
+        with self._lock:
+            if self._stop.is_set():
+                mine.close()
+                theirs.close()
+                return None
+            try:
+                # a new interpreter (not fork): nothing of this process's GL, EGL or threads comes along
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "installation.projection.child", str(theirs.fileno())],
+                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            except OSError as exc:
+                mine.close()
+                theirs.close()
+                process = _FailedProcess(f"could not start the projection process: {exc}")
+                child = _Child(process, None, queue.SimpleQueue(), {}, error=process.error)
+                self._child = child
+                return child
+            theirs.close()  # the child's death reads as EOF here
+            conn = Connection(mine.detach())
+            child = _Child(process, conn, queue.SimpleQueue(), {})
+            self._child = child
+            self._frame_new = True  # the new child gets every scene value and the presence
+        child.outbox.put(("options", self._options, logging.getLogger().getEffectiveLevel()))
+        if self._current is not None:  # show what was on screen, without a transition
+            child.outbox.put(("scene", SceneRequest(self._current.scene_path)))
+        if self._panicked:
+            child.outbox.put(("panic", 0.0))
+        if self._blackout_on:
+            child.outbox.put(("blackout", True, 0.0))
+        if self._stats_generation:
+            child.outbox.put(("reset_stats", self._stats_generation))
+        child.reader = threading.Thread(target=self._reader, args=(child,), name="projection-reader",
+                                        daemon=True)
+        child.reader.start()
+        threading.Thread(target=self._writer, args=(child,), name="projection-writer", daemon=True).start()
+        threading.Thread(target=_relay_output, args=(process.stdout,), name="projection-log",
+                         daemon=True).start()
+        self._wake.set()
+        log.info("projection render process started: pid %s", process.pid)
+        return child
+
+    def _reader(self, child: _Child) -> None:
+        while True:
+            try:
+                message = child.conn.recv()
+            except (EOFError, OSError):
+                with self._lock:
+                    self._reported.notify_all()
+                return
+            kind = message[0]
+            if kind == "health":
+                if not self._stop.is_set():
+                    self._set_state(HealthState(message[1]), message[2], message[3])
+                continue
+            with self._lock:
+                if kind == "scene_error":
+                    self._scene_error = message[1]
+                elif kind == "preview":
+                    self._preview = message[1]
+                elif kind == "stats":
+                    if message[1] == self._stats_generation:
+                        self._stats = message[2]
+                elif kind == "error":
+                    child.error = str(message[1])
+                self._reported.notify_all()
+            if kind == "log":
+                log.log(message[1], "%s", message[2])
+
+    def _writer(self, child: _Child) -> None:
+        from time import monotonic  # message pacing only
+
+        period = 1.0 / self.fps if self.fps > 0 else 0.0
+        next_frame_s = 0.0
+        while True:
+            with self._lock:
+                pending = self._frame_new
+            wait_s = max(0.0, next_frame_s - monotonic()) if pending else None
+            if wait_s is None or wait_s > 0:
+                self._wake.wait(wait_s)
+                self._wake.clear()
+            if child.closed:
+                return
+            while True:  # commands go at once, in order
+                try:
+                    message = child.outbox.get_nowait()
+                except queue.Empty:
+                    break
+                if message is None or not _send(child.conn, message):
+                    return
+            if monotonic() < next_frame_s:
+                continue
+            with self._lock:
+                params, presence, pending = self._params, self._presence, self._frame_new
+                self._frame_new = False
+            if not pending:
+                continue
+            sent = child.sent
+            delta = {k: float(v) for k, v in params.items() if k.startswith("scene.") and sent.get(k) != v}
+            fresh = presence if presence is not child.sent_presence else None
+            if not delta and fresh is None:
+                continue
+            if not _send(child.conn, ("frame", delta, None if fresh is None else presence_to_wire(fresh))):
+                return
+            sent.update(delta)
+            child.sent_presence = presence
+            next_frame_s = monotonic() + period
+
+
+class _FailedProcess:
+    """Stands in for a render process that could not be started (the supervisor retries)."""
+
+    pid = None
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+        self.stdout = None
+
+    def wait(self, timeout: float | None = None) -> int:
+        return 1
+
+    def kill(self) -> None:
+        pass
+
+
+def presence_to_wire(presence: Presence) -> dict[str, Any]:
+    """A presence snapshot as picklable fields (its zones are a read-only mapping proxy)."""
+    import dataclasses
+
+    fields = {f.name: getattr(presence, f.name) for f in dataclasses.fields(presence)}
+    fields["zones"] = dict(fields["zones"])
+    return fields
+
+
+def presence_from_wire(fields: dict[str, Any] | None) -> Presence | None:
+    """The presence snapshot presence_to_wire() packed (None stays None)."""
+    if fields is None:
+        return None
+    from types import MappingProxyType
+
+    return Presence(**{**fields, "zones": MappingProxyType(fields["zones"])})
+
+
+def _send(conn: Any, message: tuple[Any, ...]) -> bool:
+    """Send one message; False when the child is gone. A message that cannot be pickled is logged, skipped."""
+    try:
+        conn.send(message)
+    except (BrokenPipeError, EOFError, OSError, ValueError):
+        return False
+    except Exception as exc:  # a bug in what we send must not silence the projection
+        log.error("projection: message %r not sent: %s", message[0], exc)
+    return True
+
+
+def _relay_output(stream: Any) -> None:
+    """Log the render process's output: its own log lines as they are, library chatter at debug."""
+    if stream is None:
+        return
+    with stream:
+        for raw in stream:
+            line = raw.decode(errors="replace").rstrip()
+            if not line:
+                continue
+            if line.startswith("projection-child "):
+                level_name = line.split(" ", 2)[1]
+                level = logging.getLevelName(level_name) if level_name.isupper() else logging.INFO
+                log.log(level, "%s", line)
+            else:
+                log.debug("projection library: %s", line)
+
+
+def _describe_exit(code: int) -> str:
+    import signal
+
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (a native crash in the GL driver)" if name in ("SIGSEGV", "SIGABRT", "SIGBUS") else ""
+        return f"projection process killed by {name}{hint}"
+    return f"projection process exited with status {code}"

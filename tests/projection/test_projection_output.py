@@ -1,4 +1,4 @@
-"""The projection adapter's render thread, projector windows under Xvfb, and the offline mp4 render."""
+"""The in-process render loop (ThreadedProjection), projector windows under Xvfb, offline mp4 render."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def test_headless_adapter_renders_in_its_own_thread(gl_context, tmp_path: Path) 
 
     counter = FrameCounter()
     out = ProjectionOutput(RealClock(), size=(64, 36), fps=120.0, root=REPO, on_frame=counter,
-                           preview_interval_s=0.0, reload_interval_s=0.05)
+                           preview_interval_s=0.0, reload_interval_s=0.05, process=False)
     try:
         assert out.health().state == HealthState.OFF
         out.open()
@@ -186,7 +186,7 @@ def test_window_adapter_paced_by_the_clock(xvfb_display: str, gl_context) -> Non
 
     counter = FrameCounter()
     out = ProjectionOutput(RealClock(), size=(160, 90), fps=30.0, pacing="clock", on_frame=counter,
-                           outputs=[OutputConfig(fullscreen=False, size=(160, 90))])
+                           outputs=[OutputConfig(fullscreen=False, size=(160, 90))], process=False)
     out.open()
     try:
         out.change_scene(SHADERS / "unenclosed" / "biodome_glow.fs")
@@ -258,7 +258,7 @@ def test_window_without_vsync_falls_back_to_clock_pacing(xvfb_display: str, gl_c
 
     counter = FrameCounter()
     out = ProjectionOutput(RealClock(), size=(64, 36), fps=60.0, pacing="vsync", on_frame=counter,
-                           outputs=[OutputConfig(fullscreen=False, size=(64, 36))])
+                           outputs=[OutputConfig(fullscreen=False, size=(64, 36))], process=False)
     out.open()
     try:
         out.change_scene(CONFORMANCE / "solid.fs")
