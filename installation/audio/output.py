@@ -6,7 +6,6 @@ import dataclasses
 import logging
 import os
 import queue
-import signal
 import socket
 import subprocess
 import sys
@@ -14,12 +13,13 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 from installation.adapters import Adapter, Health, HealthState
 from installation.audio.config import BACKENDS, AudioConfig, ChildOptions
 from installation.audio.control import AudioControl
 from installation.audio.soundscape import SILENCE, Soundscape
+from installation.childproc import describe_exit, relay_output
 from installation.errors import DeviceError
 
 log = logging.getLogger(__name__)
@@ -205,7 +205,12 @@ class AudioOutput(AudioControl, Adapter):
         child.reader = threading.Thread(target=self._reader, args=(child,), name="audio-reader", daemon=True)
         child.reader.start()
         threading.Thread(target=self._writer, args=(child,), name="audio-writer", daemon=True).start()
-        threading.Thread(target=_relay_output, args=(process.stdout,), name="audio-log", daemon=True).start()
+        threading.Thread(
+            target=relay_output,
+            args=(process.stdout, "audio-child", "audio library", log),
+            name="audio-log",
+            daemon=True,
+        ).start()
         if self._act is not None:  # resume the current act where the show is
             child.outbox.put(
                 ("soundscape", self._act, self.soundscapes.get(self._act, SILENCE), RESUME_FADE_S)
@@ -236,7 +241,7 @@ class AudioOutput(AudioControl, Adapter):
             if child.reader is not None:  # the child is gone: its last words (an error) are already here
                 child.reader.join(timeout=0.05)
             child.conn.close()
-            self._died(now, child.error or _describe_exit(code))
+            self._died(now, child.error or describe_exit(code, "audio engine", "the audio library"))
         if self._restart_at is not None and now >= self._restart_at:
             self._restarts += 1
             with self._lock:
@@ -297,32 +302,3 @@ class AudioOutput(AudioControl, Adapter):
                 child.conn.send(message)
             except (BrokenPipeError, EOFError, OSError):
                 return
-
-
-def _relay_output(stream: IO[bytes] | None) -> None:
-    """Log the child's output: its own log lines as they are, library chatter (ALSA, JACK) at debug."""
-    if stream is None:
-        return
-    with stream:
-        for raw in stream:
-            line = raw.decode(errors="replace").rstrip()
-            if not line:
-                continue
-            if line.startswith("audio-child "):
-                level_name = line.split(" ", 2)[1]
-                log.log(
-                    logging.getLevelName(level_name) if level_name.isupper() else logging.INFO, "%s", line
-                )
-            else:
-                log.debug("audio library: %s", line)
-
-
-def _describe_exit(code: int) -> str:
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        hint = " (a native crash in the audio library)" if name in ("SIGSEGV", "SIGABRT", "SIGBUS") else ""
-        return f"audio engine killed by {name}{hint}"
-    return f"audio engine exited with status {code}"

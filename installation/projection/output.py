@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from installation.adapters import Adapter, Health, HealthState
+from installation.childproc import describe_exit, relay_output
 from installation.engine.presence import Presence
 from installation.errors import DeviceError, ShowError
 from installation.projection.renderer import SceneRenderer
@@ -52,8 +53,12 @@ class FrameStats:
 def date_now() -> tuple[float, float, float, float]:
     """ISF DATE: (year, month, day, seconds since local midnight)."""
     d = _dt.datetime.now()
-    return (float(d.year), float(d.month), float(d.day),
-            d.hour * 3600.0 + d.minute * 60.0 + d.second + d.microsecond / 1e6)
+    return (
+        float(d.year),
+        float(d.month),
+        float(d.day),
+        d.hour * 3600.0 + d.minute * 60.0 + d.second + d.microsecond / 1e6,
+    )
 
 
 def resolve(path: str | Path | None, root: Path | None) -> Path | None:
@@ -98,13 +103,25 @@ class ThreadedProjection(Adapter):
 
     name = "projection"
 
-    def __init__(self, clock: ClockLike, *, size: tuple[int, int] = (1920, 1080),
-                 outputs: Sequence[OutputConfig] = (), fps: float = 60.0, pacing: str = "auto",
-                 zones: Sequence[str] = (), root: Path | None = None, backend: str | None = "egl",
-                 preload: Sequence[Path] = (), preview_size: tuple[int, int] = (320, 180),
-                 preview_interval_s: float = 0.25, reload_interval_s: float = 0.5,
-                 retry_max_s: float = 30.0, on_frame: Callable[[SceneRenderer], None] | None = None,
-                 render_scale: float = 1.0) -> None:
+    def __init__(
+        self,
+        clock: ClockLike,
+        *,
+        size: tuple[int, int] = (1920, 1080),
+        outputs: Sequence[OutputConfig] = (),
+        fps: float = 60.0,
+        pacing: str = "auto",
+        zones: Sequence[str] = (),
+        root: Path | None = None,
+        backend: str | None = "egl",
+        preload: Sequence[Path] = (),
+        preview_size: tuple[int, int] = (320, 180),
+        preview_interval_s: float = 0.25,
+        reload_interval_s: float = 0.5,
+        retry_max_s: float = 30.0,
+        on_frame: Callable[[SceneRenderer], None] | None = None,
+        render_scale: float = 1.0,
+    ) -> None:
         if pacing not in ("auto", "vsync", "clock"):
             raise ValueError("pacing is auto, vsync or clock")
         if not 0.1 <= render_scale <= 1.0:
@@ -155,8 +172,12 @@ class ThreadedProjection(Adapter):
                 self._presence = presence
                 self._presence_new = True
 
-    def change_scene(self, scene_path: str | Path | None, transition_s: float = 0.0,
-                     transition_shader: str | Path | None = None) -> None:
+    def change_scene(
+        self,
+        scene_path: str | Path | None,
+        transition_s: float = 0.0,
+        transition_shader: str | Path | None = None,
+    ) -> None:
         """Queue a scene change (what a SceneChange command asks for); None fades to black."""
         shader = resolve(transition_shader, self.root)
         self._commands.put(SceneRequest(resolve(scene_path, self.root), transition_s, shader))
@@ -182,10 +203,15 @@ class ThreadedProjection(Adapter):
         render = np.array(self._render_ms) if self._render_ms else np.zeros(1)
         inter = np.array(self._intervals_ms) if self._intervals_ms else np.zeros(1)
         mean = float(inter.mean())
-        return FrameStats(len(self._intervals_ms), 1000.0 / mean if mean > 0 else 0.0,
-                          float(np.percentile(render, 50)), float(np.percentile(render, 99)),
-                          float(np.percentile(inter, 50)), float(np.percentile(inter, 99)),
-                          float(inter.max()))
+        return FrameStats(
+            len(self._intervals_ms),
+            1000.0 / mean if mean > 0 else 0.0,
+            float(np.percentile(render, 50)),
+            float(np.percentile(render, 99)),
+            float(np.percentile(inter, 50)),
+            float(np.percentile(inter, 99)),
+            float(inter.max()),
+        )
 
     def reset_stats(self) -> None:
         """Forget the frame timings so far (e.g. after start-up, before a measurement)."""
@@ -259,13 +285,17 @@ class ThreadedProjection(Adapter):
 
             try:
                 for cfg in self.outputs:
-                    win = ProjectorWindow(cfg, vsync=self.pacing == "vsync" and not windows,
-                                          share=windows[0] if windows else None)
+                    win = ProjectorWindow(
+                        cfg,
+                        vsync=self.pacing == "vsync" and not windows,
+                        share=windows[0] if windows else None,
+                    )
                     win.open()
                     windows.append(win)
                 windows[0].make_current()
-                renderer = SceneRenderer(self.render_size, ctx=windows[0].ctx, zones=self.zones,
-                                         root=self.root)
+                renderer = SceneRenderer(
+                    self.render_size, ctx=windows[0].ctx, zones=self.zones, root=self.root
+                )
             except Exception:
                 for win in windows:
                     win.close()
@@ -371,13 +401,21 @@ class ThreadedProjection(Adapter):
                 first = self._scene_error.splitlines()[0]
                 self._set_state(HealthState.DEGRADED, f"scene problem, showing the last good scene: {first}")
             else:
-                self._set_state(HealthState.OK, f"{self.render_size[0]}x{self.render_size[1]} "
-                                                f"{len(windows) or 'headless'} output(s)")
-            if (self.pacing == "vsync" and period > 0 and len(self._intervals_ms) >= 60
-                    and float(np.median(list(self._intervals_ms)[-60:])) < period * 500.0):
+                self._set_state(
+                    HealthState.OK,
+                    f"{self.render_size[0]}x{self.render_size[1]} {len(windows) or 'headless'} output(s)",
+                )
+            if (
+                self.pacing == "vsync"
+                and period > 0
+                and len(self._intervals_ms) >= 60
+                and float(np.median(list(self._intervals_ms)[-60:])) < period * 500.0
+            ):
                 # the swap did not wait for the display (virtual display, vsync off in the driver)
-                log.warning("projection: display does not pace frames (no vsync); pacing by the clock "
-                            "at %.0f fps", self.fps)
+                log.warning(
+                    "projection: display does not pace frames (no vsync); pacing by the clock at %.0f fps",
+                    self.fps,
+                )
                 self.pacing = "clock"
                 next_frame = self.clock.now()
             if self.pacing == "clock" and period > 0:
@@ -427,20 +465,43 @@ class ProjectionOutput(Adapter):
             return ThreadedProjection(clock, **options)
         return super().__new__(cls)
 
-    def __init__(self, clock: ClockLike, *, size: tuple[int, int] = (1920, 1080),
-                 outputs: Sequence[OutputConfig] = (), fps: float = 60.0, pacing: str = "auto",
-                 zones: Sequence[str] = (), root: Path | None = None, backend: str | None = "egl",
-                 preload: Sequence[Path] = (), preview_size: tuple[int, int] = (320, 180),
-                 preview_interval_s: float = 0.25, reload_interval_s: float = 0.5,
-                 retry_max_s: float = 30.0, on_frame: Callable[[SceneRenderer], None] | None = None,
-                 render_scale: float = 1.0, process: bool = True) -> None:
+    def __init__(
+        self,
+        clock: ClockLike,
+        *,
+        size: tuple[int, int] = (1920, 1080),
+        outputs: Sequence[OutputConfig] = (),
+        fps: float = 60.0,
+        pacing: str = "auto",
+        zones: Sequence[str] = (),
+        root: Path | None = None,
+        backend: str | None = "egl",
+        preload: Sequence[Path] = (),
+        preview_size: tuple[int, int] = (320, 180),
+        preview_interval_s: float = 0.25,
+        reload_interval_s: float = 0.5,
+        retry_max_s: float = 30.0,
+        on_frame: Callable[[SceneRenderer], None] | None = None,
+        render_scale: float = 1.0,
+        process: bool = True,
+    ) -> None:
         if on_frame is not None:
             raise ValueError("on_frame needs the renderer, which lives in the render process: process=False")
         self._options: dict[str, Any] = dict(
-            size=size, outputs=tuple(outputs), fps=fps, pacing=pacing, zones=tuple(zones), root=root,
-            backend=backend, preload=tuple(preload), preview_size=preview_size,
-            preview_interval_s=preview_interval_s, reload_interval_s=reload_interval_s,
-            retry_max_s=retry_max_s, render_scale=render_scale)
+            size=size,
+            outputs=tuple(outputs),
+            fps=fps,
+            pacing=pacing,
+            zones=tuple(zones),
+            root=root,
+            backend=backend,
+            preload=tuple(preload),
+            preview_size=preview_size,
+            preview_interval_s=preview_interval_s,
+            reload_interval_s=reload_interval_s,
+            retry_max_s=retry_max_s,
+            render_scale=render_scale,
+        )
         spec = ThreadedProjection(clock, **self._options)  # validates the options; never opened here
         self.clock = clock
         self.size, self.render_size, self.outputs = spec.size, spec.render_size, spec.outputs
@@ -478,11 +539,16 @@ class ProjectionOutput(Adapter):
             self._frame_new = True
         self._wake.set()
 
-    def change_scene(self, scene_path: str | Path | None, transition_s: float = 0.0,
-                     transition_shader: str | Path | None = None) -> None:
+    def change_scene(
+        self,
+        scene_path: str | Path | None,
+        transition_s: float = 0.0,
+        transition_shader: str | Path | None = None,
+    ) -> None:
         """Queue a scene change (what a SceneChange command asks for); None fades to black."""
-        request = SceneRequest(resolve(scene_path, self.root), float(transition_s or 0.0),
-                               resolve(transition_shader, self.root))
+        request = SceneRequest(
+            resolve(scene_path, self.root), float(transition_s or 0.0), resolve(transition_shader, self.root)
+        )
         self._current = request if request.scene_path is not None else None
         self._panicked = False  # the next scene brings the picture back
         self._post(("scene", request))
@@ -491,8 +557,11 @@ class ProjectionOutput(Adapter):
         """Queue an engine Command (SceneChange, Blackout, Panic); others are ignored."""
         kind = type(command).__name__
         if hasattr(command, "scene_path"):
-            self.change_scene(command.scene_path, getattr(command, "transition_s", 0.0) or 0.0,
-                              getattr(command, "transition_shader", None))
+            self.change_scene(
+                command.scene_path,
+                getattr(command, "transition_s", 0.0) or 0.0,
+                getattr(command, "transition_shader", None),
+            )
         elif kind == "Blackout":
             self.blackout(bool(getattr(command, "on", True)), float(getattr(command, "fade_s", 0.0) or 0.0))
         elif kind == "Panic":
@@ -617,7 +686,7 @@ class ProjectionOutput(Adapter):
                 return
             if monotonic() - started >= STABLE_AFTER_S:
                 backoff = RESTART_MIN_S
-            reason = child.error or _describe_exit(code)
+            reason = child.error or describe_exit(code, "projection process", "the GL driver")
             log.error("projection render process down: %s; restarting in %.1f s", reason, backoff)
             self._set_state(HealthState.DOWN, f"{reason}; restarting in {backoff:.1f} s", reason)
             if self._stop.wait(backoff):
@@ -644,8 +713,13 @@ class ProjectionOutput(Adapter):
                 # a new interpreter (not fork): nothing of this process's GL, EGL or threads comes along
                 process = subprocess.Popen(
                     [sys.executable, "-m", "installation.projection.child", str(theirs.fileno())],
-                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                    pass_fds=[theirs.fileno()],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    start_new_session=True,
+                )
             except OSError as exc:
                 mine.close()
                 theirs.close()
@@ -667,12 +741,17 @@ class ProjectionOutput(Adapter):
             child.outbox.put(("blackout", True, 0.0))
         if self._stats_generation:
             child.outbox.put(("reset_stats", self._stats_generation))
-        child.reader = threading.Thread(target=self._reader, args=(child,), name="projection-reader",
-                                        daemon=True)
+        child.reader = threading.Thread(
+            target=self._reader, args=(child,), name="projection-reader", daemon=True
+        )
         child.reader.start()
         threading.Thread(target=self._writer, args=(child,), name="projection-writer", daemon=True).start()
-        threading.Thread(target=_relay_output, args=(process.stdout,), name="projection-log",
-                         daemon=True).start()
+        threading.Thread(
+            target=relay_output,
+            args=(process.stdout, "projection-child", "projection library", log),
+            name="projection-log",
+            daemon=True,
+        ).start()
         self._wake.set()
         log.info("projection render process started: pid %s", process.pid)
         return child
@@ -787,33 +866,3 @@ def _send(conn: Any, message: tuple[Any, ...]) -> bool:
     except Exception as exc:  # a bug in what we send must not silence the projection
         log.error("projection: message %r not sent: %s", message[0], exc)
     return True
-
-
-def _relay_output(stream: Any) -> None:
-    """Log the render process's output: its own log lines as they are, library chatter at debug."""
-    if stream is None:
-        return
-    with stream:
-        for raw in stream:
-            line = raw.decode(errors="replace").rstrip()
-            if not line:
-                continue
-            if line.startswith("projection-child "):
-                level_name = line.split(" ", 2)[1]
-                level = logging.getLevelName(level_name) if level_name.isupper() else logging.INFO
-                log.log(level, "%s", line)
-            else:
-                log.debug("projection library: %s", line)
-
-
-def _describe_exit(code: int) -> str:
-    import signal
-
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        hint = " (a native crash in the GL driver)" if name in ("SIGSEGV", "SIGABRT", "SIGBUS") else ""
-        return f"projection process killed by {name}{hint}"
-    return f"projection process exited with status {code}"
