@@ -60,6 +60,7 @@ class Adapters:
         self.jackd: subprocess.Popen[bytes] | None = None
         self.failed: dict[str, Health] = {}
         self.camera_thumb = CameraThumbnail()
+        self._replay: dict[str, Any] | None = None
         self._rig_lock = threading.Lock()  # the output loop and a rig re-open (hot reload) share self.rig
         self._blackout = False
         self._latest_presence: Presence | None = None
@@ -398,6 +399,8 @@ class Adapters:
         source = "synthetic" if self.rehearse else settings.source.value
         if self.presence is None:
             source = "none"
+        elif self._replay is not None:
+            source = "replay"
         return {
             "zones": {name: [list(pt) for pt in z.polygon] for name, z in settings.zones.items()},
             "mask": [[list(pt) for pt in poly] for poly in settings.mask],
@@ -406,8 +409,15 @@ class Adapters:
             "known": bool(snap.known) if snap is not None else False,
             "source": source,
             "aspect": 4 / 3,
-            "replay": None,
+            "replay": self._replay_view(),
         }
+
+    def _replay_view(self) -> dict[str, Any] | None:
+        replay = self._replay
+        if replay is None:
+            return None
+        position = (self.clock.now() - replay["started"]) * replay["speed"]
+        return {"file": replay["file"], "speed": replay["speed"], "position_s": position, "length_s": None}
 
     def camera_frame(self) -> bytes | None:
         """A small JPEG of the latest camera frame (kept in memory only, never written to disk)."""
@@ -450,9 +460,31 @@ class Adapters:
         }
 
     def replay(self, path: Path | None, speed: float) -> Result:
-        return Result.error(
-            "replay of recordings in the panel needs `presence: {source: replay}` in the show"
-        )
+        """Swap the rehearsal camera for a recorded presence log at 1×–60× (None: back to the camera)."""
+        from installation.presence.adapter import PresenceSource, ReplayFeed
+
+        old = self.presence
+        if path is None:
+            if self._replay is None:
+                return Result.error("no replay is running")
+            self._replay = None
+            if old is not None:
+                old.close()
+            self.presence = None
+            if self.runtime.options.presence != "off":
+                self._try("camera", self._open_presence, "check the show's presence: settings")
+            log.info("replay stopped: presence from the rehearsal camera again")
+            return Result.success("replay stopped")
+        source = PresenceSource(ReplayFeed(path, speed=speed), self.clock, self._on_presence, name="camera")
+        if old is not None:
+            old.close()
+        self.presence = source
+        self.camera_thumb.clear()  # a recording has snapshots, never frames
+        source.open()
+        rel = path.relative_to(self.show.root).as_posix()
+        self._replay = {"file": rel, "speed": speed, "started": self.clock.now()}
+        log.info("replaying %s at %g× in place of the camera", rel, speed)
+        return Result.success(f"replaying {rel} at {speed:g}×")
 
 
 def _replace(settings: Any, **changes: Any) -> Any:
