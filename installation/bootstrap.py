@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 DEMO_SHOW = "cues/unenclosed.yaml"
+DEMO_AUDIENCE = "cues/audiences/unenclosed/walkthrough.yaml"
 
 # What the demo needs: Mesa's EGL for headless rendering, JACK's dummy driver for real-time audio.
 DEMO_PACKAGES = ["libegl1", "libgl1", "libegl-mesa0", "libgl1-mesa-dri", "libgbm1", "jackd2"]
@@ -114,7 +115,11 @@ def demo() -> int:
     """Rehearse the demo show: simulators for every device, the panel on http://127.0.0.1:8080."""
     _apt_install(DEMO_PACKAGES)
     python = _ensure_venv("")
-    return _run([str(python), "-m", "installation", "rehearse", DEMO_SHOW, *sys.argv[2:]])
+    extra = sys.argv[2:]
+    if "--audience" not in extra:  # a scripted visitor walks the show; drop more in the panel's room view
+        extra = ["--audience", DEMO_AUDIENCE, *extra]
+    _say("open the panel at http://127.0.0.1:8080 (Ctrl-C stops the show)")
+    return _run([str(python), "-m", "installation", "rehearse", DEMO_SHOW, *extra])
 
 
 def test() -> int:
