@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import signal
-from typing import IO
+import sys
+from multiprocessing.connection import Connection
+from typing import IO, Any
 
 _CRASH_SIGNALS = ("SIGSEGV", "SIGABRT", "SIGBUS")
 
@@ -36,3 +38,23 @@ def describe_exit(code: int, what: str, crash_in: str) -> str:
         hint = f" (a native crash in {crash_in})" if name in _CRASH_SIGNALS else ""
         return f"{what} killed by {name}{hint}"
     return f"{what} exited with status {code}"
+
+
+EXIT_ERROR = 3  # a child's exit status when the parent's handshake was wrong
+
+
+def accept(argv: list[str] | None, prefix: str, options_type: type) -> tuple[Connection, tuple[Any, ...]]:
+    """A child's start: the inherited socket FD from argv, then the parent's ("options", ...) message.
+
+    Exits with EXIT_ERROR (one line on stderr, in the child's log format) when the handshake is wrong.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    conn = Connection(int(args[0]))
+    try:
+        first = conn.recv()
+    except (EOFError, OSError):
+        sys.exit(EXIT_ERROR)
+    if first[0] != "options" or not isinstance(first[1], options_type):
+        print(f"{prefix} ERROR: first message must be the options, not {first[0]!r}", file=sys.stderr)
+        sys.exit(EXIT_ERROR)
+    return conn, tuple(first)

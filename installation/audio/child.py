@@ -29,23 +29,15 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from installation.audio.config import AudioConfig, ChildOptions
+from installation.childproc import EXIT_ERROR, accept
 
 log = logging.getLogger(__name__)
 
-EXIT_ERROR = 3
 
 
 def main(argv: list[str] | None = None) -> None:
     """`python -m installation.audio.child FD`: FD is the inherited socket; the first message the options."""
-    args = sys.argv[1:] if argv is None else argv
-    conn = Connection(int(args[0]))
-    try:
-        first = conn.recv()
-    except (EOFError, OSError):
-        sys.exit(EXIT_ERROR)
-    if first[0] != "options" or not isinstance(first[1], ChildOptions):
-        print(f"audio-child ERROR: first message must be the options, not {first[0]!r}", file=sys.stderr)
-        sys.exit(EXIT_ERROR)
+    conn, first = accept(argv, "audio-child", ChildOptions)
     child_main(conn, first[1])
 
 

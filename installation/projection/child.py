@@ -31,24 +31,17 @@ import sys
 from multiprocessing.connection import Connection
 from typing import Any
 
+from installation.childproc import EXIT_ERROR, accept
+
 log = logging.getLogger(__name__)
 
-EXIT_ERROR = 3
 REPORT_INTERVAL_S = 0.02  # how often health, scene errors and previews are looked at
 STATS_INTERVAL_S = 0.5
 
 
 def main(argv: list[str] | None = None) -> None:
     """`python -m installation.projection.child FD`: FD is the inherited socket; first message: options."""
-    args = sys.argv[1:] if argv is None else argv
-    conn = Connection(int(args[0]))
-    try:
-        first = conn.recv()
-    except (EOFError, OSError):
-        sys.exit(EXIT_ERROR)
-    if first[0] != "options" or not isinstance(first[1], dict):
-        print(f"projection-child ERROR: first message must be the options, not {first[0]!r}", file=sys.stderr)
-        sys.exit(EXIT_ERROR)
+    conn, first = accept(argv, "projection-child", dict)
     logging.basicConfig(level=first[2], handlers=[_HELD],
                         format="projection-child %(levelname)s %(name)s: %(message)s")
     child_main(conn, first[1])
