@@ -19,6 +19,9 @@ from installation.rig.rigfile import Fixture, Rig
 log = logging.getLogger(__name__)
 
 UNIVERSE_SIZE = 512
+# Light parameters are held in single precision: 24 bits of mantissa against the 16 bits of a fine channel,
+# and half the memory a frame walks through (what a frame costs on a large rig is mostly memory traffic).
+PARAM_DTYPE = np.float32
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,10 @@ class DmxEngine:
         self.universes = np.zeros((n_univ, UNIVERSE_SIZE), dtype=np.uint8)
         self._flat = self.universes.reshape(-1)
         self._previous = np.zeros_like(self.universes)
-        self._neq = np.zeros(self.universes.shape, dtype=bool)
+        # universes compared eight channels at a time to find the ones that changed
+        self._words = self.universes.view(np.uint64)
+        self._previous_words = self._previous.view(np.uint64)
+        self._neq = np.zeros(self._words.shape, dtype=bool)
         self.dirty = np.ones(n_univ, dtype=bool)  # universes that changed in the last render
         self._grand_master = 1.0
         self._blackout = False
@@ -69,13 +75,21 @@ class DmxEngine:
         group_params = [k for k in specs if k.split(".")[1] not in rig.fixtures]
         self.param_names: tuple[str, ...] = (*fixture_params, *group_params)
         self.param_slot: dict[str, int] = {n: i for i, n in enumerate(self.param_names)}
+        # and the fixture params in the order the merge stores them (HTP, LTP, wheels, virtual dimmers), so
+        # each attribute's own value is a slice of the parameter vector, read without an index array
+        own = [self.param_names[lg.sources[0]] for lg in self._logicals(rig)]
+        placed = set(own)
+        rest = [k for k in fixture_params if k not in placed]
+        self.param_names = (*own, *rest, *group_params)
+        self.param_slot = {n: i for i, n in enumerate(self.param_names)}
         self._groups = slice(len(fixture_params), len(self.param_names))
         n_params = len(self.param_names)
         self._pad = n_params  # a slot that never changes and is 0: pads merge columns
-        self._values = np.zeros(n_params + 1, dtype=np.float64)
+        self._values = np.zeros(n_params + 1, dtype=PARAM_DTYPE)
         for name, spec in specs.items():
             self._values[self.param_slot[name]] = spec.default
         self._seen = self._values.copy()
+        self._vector = self._values[:n_params]
         self._changed = np.zeros(n_params + 1, dtype=bool)
         self._getter: Callable[[Mapping[str, float]], tuple[float, ...]] | None = (
             operator.itemgetter(*self.param_names) if n_params > 1 else None
@@ -118,16 +132,18 @@ class DmxEngine:
         n_htp = sum(1 for lg in logicals if lg.order == 0)
         n_out = sum(1 for lg in logicals if lg.order <= 1)  # continuous channels that reach DMX
         n_choice = sum(1 for lg in logicals if lg.order == 2)
-        self._one = n_log  # x[_one] is always 1: the multiplier of channels without a virtual dimmer
-        self._x = np.zeros(n_log + 1, dtype=np.float64)
-        self._x[self._one] = 1.0
-        self._x_htp = self._x[:n_htp]
-        self._x_ltp = self._x[n_htp:n_log]
-        self._x_out = self._x[:n_out]
+        self._one = n_log  # marks "no virtual dimmer" while the multiplier table is built
         ip = np.intp
 
         # merge columns: column 0 is each logical's own fixture param, columns 1.. its groups (pad = none)
         k = max((len(lg.sources) for lg in logicals), default=1)
+        # With no group over any attribute, the merged values are the fixture params themselves (the
+        # parameter vector is in merge order): a view, and no merge work per frame.
+        self._merged = k == 1
+        self._x = self._values[:n_log] if self._merged else np.zeros(n_log, dtype=PARAM_DTYPE)
+        self._x_htp = self._x[:n_htp]
+        self._x_ltp = self._x[n_htp:n_log]
+        self._x_out = self._x[:n_out]
 
         def columns(block: list[_Logical]) -> list[np.ndarray]:
             cols = np.full((k, len(block)), self._pad, dtype=ip)
@@ -137,16 +153,23 @@ class DmxEngine:
 
         self._htp_cols = columns(logicals[:n_htp])
         self._ltp_cols = columns(logicals[n_htp:])
-        self._htp_tmp = np.zeros(n_htp, dtype=np.float64)
+        # the own column is the identity (see __init__): a slice, no gather
+        self._htp_own = self._values[:n_htp]
+        self._ltp_own = self._values[n_htp:n_log]
+        self._ltp_own_changed = self._changed[n_htp:n_log]
+        assert np.array_equal(self._htp_cols[0], np.arange(n_htp)), "fixture params out of merge order"
+        assert np.array_equal(self._ltp_cols[0], np.arange(n_htp, n_log)), "fixture params out of merge order"
+        self._htp_tmp = np.zeros(n_htp, dtype=PARAM_DTYPE)
         n_ltp = n_log - n_htp
-        self._ltp_tmp = np.zeros(n_ltp, dtype=np.float64)
+        self._ltp_tmp = np.zeros(n_ltp, dtype=PARAM_DTYPE)
         self._ltp_mask = np.zeros(n_ltp, dtype=bool)
         self._ltp_col = np.zeros(n_ltp, dtype=ip)  # which column last won (wheels translate per source)
-        self._x_htp[:] = 0.0
-        for col in self._htp_cols:
-            np.take(self._values, col, out=self._htp_tmp, mode="clip")
-            np.maximum(self._x_htp, self._htp_tmp, out=self._x_htp)
-        np.take(self._values, self._ltp_cols[0], out=self._x_ltp, mode="clip")
+        if not self._merged:  # (merged values are the parameters themselves)
+            self._x_htp[:] = 0.0
+            for col in self._htp_cols:
+                np.take(self._values, col, out=self._htp_tmp, mode="clip")
+                np.maximum(self._x_htp, self._htp_tmp, out=self._x_htp)
+            np.take(self._values, self._ltp_cols[0], out=self._x_ltp, mode="clip")
 
         # continuous channels, in logical order 0..n_out
         lo_lim, hi_lim, base, span, mult, gm_mask, coarse, fine = ([] for _ in range(8))
@@ -173,17 +196,34 @@ class DmxEngine:
                 off_val.append(ch.off)
             if ch.invert != (lg.attribute in fx.invert):
                 inv_sel.append(i)
-        self._lim_lo = np.asarray(lo_lim, dtype=np.float64)
-        self._lim_hi = np.asarray(hi_lim, dtype=np.float64)
+        self._lim_lo = np.asarray(lo_lim, dtype=PARAM_DTYPE)
+        self._lim_hi = np.asarray(hi_lim, dtype=PARAM_DTYPE)
         self._no_limits = bool(np.all(self._lim_lo == 0.0) and np.all(self._lim_hi == 1.0))
-        self._base = np.asarray(base, dtype=np.float64)
-        self._span = np.asarray(span, dtype=np.float64)
+        self._base = np.asarray(base, dtype=PARAM_DTYPE)
+        self._span = np.asarray(span, dtype=PARAM_DTYPE)
         self._full_range = bool(np.all(self._base == 0) and np.all(self._span == 255))
-        self._mult = np.asarray(mult, dtype=ip)
-        self._has_mult = bool(np.any(self._mult != self._one))
-        self._gm_mask = np.asarray(gm_mask, dtype=np.float64)
-        self._gm = np.ones(n_out, dtype=np.float64)
-        self._gm_is_one = True
+        # Each channel's multiplier in one gather from a short table: its fixture's virtual dimmer (clipped)
+        # × the master level, or the master level, or 1; times 255 when every channel spans 0..255, so that
+        # masters, virtual dimmers and the scale to DMX units are one pass over the channels, not three.
+        n_virt = n_log - n_out - n_choice
+        self._virtual = self._x[n_out + n_choice : n_log]
+        self._ms = np.zeros(n_virt + 2, dtype=np.float32)
+        self._ms_virtual = self._ms[:n_virt]
+        self._ms_master, self._ms_unity = n_virt, n_virt + 1
+        first_virtual = n_out + n_choice
+        self._mult = np.asarray(
+            [
+                m - first_virtual if m != self._one else (self._ms_master if g else self._ms_unity)
+                for m, g in zip(mult, gm_mask, strict=True)
+            ],
+            dtype=ip,
+        )
+        self._scale = 255.0 if self._full_range else 1.0  # DMX units per 1.0 once multiplied
+        # the pixel-mapping layout (every channel in runs of r sharing one virtual dimmer, run after run
+        # in the table's order) multiplies by broadcasting the table, with no per-channel index array
+        runs = len(self._mult) // n_virt if n_virt and len(self._mult) % n_virt == 0 else 0
+        pattern = np.repeat(np.arange(n_virt, dtype=ip), runs)
+        self._by_runs = bool(runs) and np.array_equal(self._mult, pattern)
         self._coarse = np.asarray(coarse, dtype=ip)
         fine_arr = np.asarray(fine, dtype=ip)
         self._f_sel = np.nonzero(fine_arr >= 0)[0].astype(ip)
@@ -192,15 +232,18 @@ class DmxEngine:
         self._off_sel = np.asarray(off_sel, dtype=ip)
         self._off_val = np.asarray(off_val, dtype=np.uint8)
         self._inv_sel = np.asarray(inv_sel, dtype=ip)
-        self._y = np.zeros(n_out, dtype=np.float64)
-        self._m = np.zeros(n_out, dtype=np.float64)
+        self._y = np.zeros(n_out, dtype=np.float32)
+        self._coarse_view, self._y_rows = self._regular_view(self._coarse)
+        self._y_by_dimmer = self._y.reshape(n_virt, -1) if self._by_runs else self._y
+        self._ms_column = self._ms_virtual[:, None]
+        self._m = np.zeros(n_out, dtype=np.float32)
         self._y8 = np.zeros(n_out, dtype=np.uint8)
         n_off, n_inv, n_fine = len(off_sel), len(inv_sel), len(self._f_sel)
-        self._off_y = np.zeros(n_off, dtype=np.float64)
+        self._off_y = np.zeros(n_off, dtype=np.float32)
         self._off_zero = np.zeros(n_off, dtype=bool)
         self._off_8 = np.zeros(n_off, dtype=np.uint8)
-        self._inv_y = np.zeros(n_inv, dtype=np.float64)
-        self._f_y = np.zeros(n_fine, dtype=np.float64)
+        self._inv_y = np.zeros(n_inv, dtype=np.float32)
+        self._f_y = np.zeros(n_fine, dtype=np.float32)
         self._f_16 = np.zeros(n_fine, dtype=np.uint16)
         self._f_hi = np.zeros(n_fine, dtype=np.uint16)
         self._f_c8 = np.zeros(n_fine, dtype=np.uint8)
@@ -209,6 +252,7 @@ class DmxEngine:
         self._f_offval = np.zeros(n_fine, dtype=np.uint8)
         off_pos = {int(s): j for j, s in enumerate(off_sel)}
         self._f_offsel = np.asarray([off_pos.get(int(s), -1) for s in self._f_sel], dtype=ip)
+        self._f_has_off = self._f_offsel >= 0
         for j, s in enumerate(self._f_offsel):
             if s >= 0:
                 self._f_offval[j] = off_val[s]
@@ -251,12 +295,12 @@ class DmxEngine:
         self._c_rows = np.asarray(c_rows, dtype=ip)
         self._c_dmx = np.asarray(c_dmx, dtype=ip)
         self._c_seg_off = np.asarray(seg_off, dtype=ip).reshape(-1)
-        self._c_seg_max = np.asarray(seg_max, dtype=np.float64).reshape(-1)
+        self._c_seg_max = np.asarray(seg_max, dtype=PARAM_DTYPE).reshape(-1)
         self._c_base = np.arange(nc, dtype=ip) * k
         self._c_lut = np.asarray(lut or [0], dtype=np.uint8)
-        self._c_val = np.zeros(nc, dtype=np.float64)
+        self._c_val = np.zeros(nc, dtype=PARAM_DTYPE)
         self._c_win = np.zeros(nc, dtype=ip)
-        self._c_max = np.zeros(nc, dtype=np.float64)
+        self._c_max = np.zeros(nc, dtype=PARAM_DTYPE)
         self._c_idx = np.zeros(nc, dtype=ip)
         self._c_out = np.zeros(nc, dtype=np.uint8)
 
@@ -265,6 +309,27 @@ class DmxEngine:
             for pos, ch in enumerate(fx.mode.channels):
                 if ch.fixed is not None:
                     self._flat[addr + pos] = ch.fixed
+
+    def _regular_view(self, positions: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """When channels land in equal runs at a constant stride (the same fixtures filling universe after
+        universe, as pixel mapping does), a 2-D view of the universes they land in, and the channel vector
+        shaped to match; so a frame writes them with no index array."""
+        n = len(positions)
+        starts = np.flatnonzero(np.diff(positions, prepend=-2) != 1) if n else np.zeros(0, dtype=np.intp)
+        if n == 0 or n % len(starts):
+            return None, self._y
+        run = n // len(starts)
+        heads = positions[starts]
+        stride = int(heads[1] - heads[0]) if len(heads) > 1 else UNIVERSE_SIZE
+        if stride < run or not np.array_equal(starts, np.arange(0, n, run)):
+            return None, self._y
+        if not np.array_equal(heads, heads[0] + stride * np.arange(len(heads))):
+            return None, self._y
+        flat = self._flat[int(heads[0]) :]
+        view = np.lib.stride_tricks.as_strided(
+            flat, shape=(len(heads), run), strides=(stride * flat.strides[0], flat.strides[0]), writeable=True
+        )
+        return view, self._y.reshape(len(heads), run)
 
     # ------------------------------------------------------------------ inputs
 
@@ -286,9 +351,15 @@ class DmxEngine:
                 except (TypeError, ValueError):
                     log.warning("ignoring non-numeric value %r for %s", value, name)
 
+    @property
+    def vector(self) -> np.ndarray:
+        """The live parameter vector, in `param_names` order: a fade engine may write into it in place."""
+        return self._vector
+
     def set_vector(self, values: np.ndarray) -> None:
-        """Fast path: all light parameters at once, in `param_names` order."""
-        self._values[: len(self.param_names)] = values
+        """Fast path: all light parameters at once, in `param_names` order (`vector` itself: no copy)."""
+        if values is not self._vector:
+            self._vector[:] = values
 
     @property
     def grand_master(self) -> float:
@@ -309,9 +380,6 @@ class DmxEngine:
         self._apply_master()
 
     def _apply_master(self) -> None:
-        level = 0.0 if self._blackout else self._grand_master
-        self._gm[:] = 1.0 - self._gm_mask + self._gm_mask * level
-        self._gm_is_one = level == 1.0
         self._master_changed = True
 
     # ------------------------------------------------------------------ the frame
@@ -323,28 +391,31 @@ class DmxEngine:
     def _render(self, full: bool) -> np.ndarray:
         v = self._values
         np.not_equal(v, self._seen, out=self._changed)
-        if not (full or self._master_changed or self._changed.any()):
+        if not (full or self._master_changed or np.count_nonzero(self._changed)):
             self.dirty[:] = False
             return self.dirty
         self._master_changed = False
         np.copyto(self._seen, v)
-        groups_changed = full or bool(self._changed[self._groups].any())
+        groups_changed = full or (not self._merged and bool(np.count_nonzero(self._changed[self._groups])))
 
-        if len(self._x_htp):  # highest takes precedence: the max over the fixture and its groups
-            np.take(v, self._htp_cols[0], out=self._x_htp, mode="clip")
+        if len(self._x_htp) and not self._merged:  # highest takes precedence: max of fixture and groups
+            np.copyto(self._x_htp, self._htp_own)
             for col in self._htp_cols[1:]:
                 np.take(v, col, out=self._htp_tmp, mode="clip")
                 np.maximum(self._x_htp, self._htp_tmp, out=self._x_htp)
-        if len(self._x_ltp):  # latest takes precedence: a source that changed now overwrites the value
-            for c in range(len(self._ltp_cols) - 1, -1, -1):  # column 0 (the fixture's own) wins ties
-                if c and not groups_changed:
-                    continue
+        if len(self._x_ltp) and not self._merged:  # latest takes precedence: a changed source overwrites
+            for c in range(len(self._ltp_cols) - 1, 0, -1):  # groups first: the fixture's own wins ties
+                if not groups_changed:
+                    break
                 col = self._ltp_cols[c]
                 np.take(self._changed, col, out=self._ltp_mask, mode="clip")
                 np.take(v, col, out=self._ltp_tmp, mode="clip")
                 np.copyto(self._x_ltp, self._ltp_tmp, where=self._ltp_mask)
                 if len(self._c_rows):
                     np.copyto(self._ltp_col, c, where=self._ltp_mask)
+            np.copyto(self._x_ltp, self._ltp_own, where=self._ltp_own_changed)
+            if len(self._c_rows):
+                np.copyto(self._ltp_col, 0, where=self._ltp_own_changed)
 
         y = self._y
         if len(y):
@@ -352,35 +423,39 @@ class DmxEngine:
                 np.clip(self._x_out, 0.0, 1.0, out=y)
             else:
                 np.clip(self._x_out, self._lim_lo, self._lim_hi, out=y)
-            if self._has_mult:
-                np.take(self._x, self._mult, out=self._m, mode="clip")
-                np.clip(self._m, 0.0, 1.0, out=self._m)
-                if not self._gm_is_one:
-                    np.multiply(self._m, self._gm, out=self._m)
+            scale = self._scale
+            level = (0.0 if self._blackout else self._grand_master) * scale
+            ms = self._ms
+            np.clip(self._virtual, 0.0, 1.0, out=self._ms_virtual)
+            np.multiply(self._ms_virtual, level, out=self._ms_virtual)
+            ms[self._ms_master] = level
+            ms[self._ms_unity] = scale
+            if self._by_runs:
+                np.multiply(self._y_by_dimmer, self._ms_column, out=self._y_by_dimmer)
+            else:
+                np.take(ms, self._mult, out=self._m, mode="clip")
                 np.multiply(y, self._m, out=y)
-            elif not self._gm_is_one:
-                np.multiply(y, self._gm, out=y)
             if len(self._off_sel):
                 np.take(y, self._off_sel, out=self._off_y, mode="clip")
                 np.equal(self._off_y, 0.0, out=self._off_zero)
             if len(self._inv_sel):
                 np.take(y, self._inv_sel, out=self._inv_y, mode="clip")
-                np.subtract(1.0, self._inv_y, out=self._inv_y)
+                np.subtract(scale, self._inv_y, out=self._inv_y)
                 y[self._inv_sel] = self._inv_y
-            if self._full_range:
-                np.multiply(y, 255.0, out=y)
-            else:
+            if not self._full_range:
                 np.multiply(y, self._span, out=y)
                 np.add(y, self._base, out=y)  # now in 8-bit DMX units, fractional
             if len(self._f_sel):
                 np.take(y, self._f_sel, out=self._f_y, mode="clip")
-            np.rint(y, out=y)
-            np.copyto(self._y8, y, casting="unsafe")
-            if len(self._off_sel):
-                np.take(self._y8, self._off_sel, out=self._off_8, mode="clip")
-                np.copyto(self._off_8, self._off_val, where=self._off_zero)
-                self._y8[self._off_sel] = self._off_8
-            self._flat[self._coarse] = self._y8
+            if self._coarse_view is not None and not len(self._off_sel):  # straight into the universes
+                np.rint(self._y_rows, out=self._coarse_view, casting="unsafe")
+            else:
+                np.rint(y, out=self._y8, casting="unsafe")
+                if len(self._off_sel):
+                    np.take(self._y8, self._off_sel, out=self._off_8, mode="clip")
+                    np.copyto(self._off_8, self._off_val, where=self._off_zero)
+                    self._y8[self._off_sel] = self._off_8
+                self._flat[self._coarse] = self._y8
             if len(self._f_sel):
                 f = self._f_y
                 np.multiply(f, 257.0, out=f)
@@ -392,7 +467,7 @@ class DmxEngine:
                 np.copyto(self._f_f8, self._f_hi, casting="unsafe")
                 if len(self._off_sel):
                     np.take(self._off_zero, self._f_offsel, out=self._f_off, mode="clip")
-                    np.logical_and(self._f_off, self._f_offsel >= 0, out=self._f_off)
+                    np.logical_and(self._f_off, self._f_has_off, out=self._f_off)
                     np.copyto(self._f_c8, self._f_offval, where=self._f_off)
                     np.copyto(self._f_f8, 0, where=self._f_off)
                 self._flat[self._f_coarse] = self._f_c8
@@ -410,8 +485,8 @@ class DmxEngine:
             np.take(self._c_lut, self._c_idx, out=self._c_out, mode="clip")
             self._flat[self._c_dmx] = self._c_out
 
-        np.not_equal(self.universes, self._previous, out=self._neq)
-        np.any(self._neq, axis=1, out=self.dirty)
+        np.not_equal(self._words, self._previous_words, out=self._neq)
+        np.logical_or.reduce(self._neq, axis=1, out=self.dirty)
         np.copyto(self._previous, self.universes)
         return self.dirty
 

@@ -93,6 +93,11 @@ class RigOutput:
         }
         self._frame = {n: np.zeros((len(r), 512), dtype=np.uint8) for n, r in self._rows.items()}
         self._dirty = {n: np.zeros(len(r), dtype=bool) for n, r in self._rows.items()}
+        # an output that carries a run of the engine's universes in order reads them in place
+        self._span: dict[str, slice] = {}
+        for n, r in self._rows.items():
+            if len(r) and np.array_equal(r, np.arange(r[0], r[0] + len(r))):
+                self._span[n] = slice(int(r[0]), int(r[0]) + len(r))
         self._continuous: list[tuple[str, str, ContinuousParam]] = []  # (param, endpoint/device, spec)
         for ep in rig.osc_endpoints.values():
             self._continuous += [(f"osc.{ep.name}.{p.name}", ep.name, p) for p in ep.params.values()]
@@ -183,6 +188,10 @@ class RigOutput:
 
     def _push_dmx(self) -> None:
         for name, transport in self.dmx.items():
+            span = self._span.get(name)
+            if span is not None:
+                transport.submit(self.engine.universes[span], self.engine.dirty[span])
+                continue
             rows, frame, dirty = self._rows[name], self._frame[name], self._dirty[name]
             np.take(self.engine.universes, rows, axis=0, out=frame)
             np.take(self.engine.dirty, rows, out=dirty)

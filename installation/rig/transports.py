@@ -9,9 +9,14 @@ from __future__ import annotations
 import abc
 import collections
 import contextlib
+import errno
 import logging
+import math
 import re
+import select
 import socket
+import struct
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +28,7 @@ from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from installation.adapters import Health, HealthState
+from installation.rig.refresh import Wakeup
 from installation.rig.rigfile import DmxOutput, OscEndpoint, SerialDevice
 from installation.rig.wire import (
     GET_WIDGET_PARAMS,
@@ -45,6 +51,8 @@ from installation.rig.wire import (
 log = logging.getLogger(__name__)
 
 Now = Callable[[], float]
+UDP_SEGMENT: int = getattr(socket, "UDP_SEGMENT", 103 if sys.platform == "linux" else 0)  # linux/udp.h
+_NO_GSO = frozenset({errno.EIO, errno.EINVAL, errno.ENOPROTOOPT, errno.EOPNOTSUPP, errno.EMSGSIZE})
 _FAULTS: tuple[type[Exception], ...] = (OSError, serial.SerialException, ValueError)
 
 
@@ -66,7 +74,7 @@ class Transport(abc.ABC):
         self._io_now: Now = time.monotonic  # real time: rates, keep-alives and reply deadlines on the wire
         self._backoff = backoff_s
         self.keepalive_s = keepalive_s
-        self._wake = threading.Event()
+        self._wake = Wakeup()  # data to send, or stop
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -81,6 +89,7 @@ class Transport(abc.ABC):
         if self._thread is not None:
             return
         self._stopping.clear()
+        self._wake = Wakeup()
         self._health = Health(self._health.name, HealthState.DEGRADED, "connecting", self._now())
         self._thread = threading.Thread(target=self._run, name=f"rig-{self.kind}-{self.name}", daemon=True)
         self._thread.start()
@@ -94,11 +103,12 @@ class Transport(abc.ABC):
             if self._thread.is_alive():
                 log.warning("%s: sender thread did not stop within 3 s", self._health.name)
             self._thread = None
-        if self._connected:
-            with contextlib.suppress(*_FAULTS):
-                self._farewell()
-        self._close_device()
-        self._connected = False
+        with self._lock:  # (an inline sender may be mid-frame)
+            if self._connected:
+                with contextlib.suppress(*_FAULTS):
+                    self._farewell()
+            self._close_device()
+            self._connected = False
         self._set_health(HealthState.OFF, "closed")
 
     def health(self) -> Health:
@@ -131,15 +141,20 @@ class Transport(abc.ABC):
                 self._on_connected()
                 self._set_health(*self._connected_health())
             self._wake.wait(self._idle_s())
-            self._wake.clear()
             if self._stopping.is_set():
                 break
+            if not self._connected:  # an inline send failed meanwhile: reconnect first
+                continue
             try:
                 self._service()
             except _FAULTS as exc:
-                self._close_device()
-                self._connected = False
-                self._set_health(HealthState.DOWN, f"{self._describe_fault(exc)}; reconnecting", str(exc))
+                self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        """A fault on the wire: close it; the thread reconnects with backoff."""
+        self._close_device()
+        self._connected = False
+        self._set_health(HealthState.DOWN, f"{self._describe_fault(exc)}; reconnecting", str(exc))
 
     def _set_health(self, state: HealthState, detail: str, error: str = "") -> None:
         old = self._health
@@ -181,16 +196,47 @@ class Transport(abc.ABC):
 # ==================================================================== DMX
 
 
+class FrameRate:
+    """At most `rate_hz` frames a second on average; a frame may come up to one period early (GCRA).
+
+    The generic cell rate algorithm (ITU-T I.371) keeps a theoretical arrival time instead of the time
+    of the last frame. Checking each frame against the last one sent locks an output fed at its own rate
+    onto whatever phase it started with: every frame then waits out the previous one's lateness, a whole
+    period of added latency. Here a frame fed at the rate goes at once, and a faster feed is held to the
+    rate (with bursts of at most two frames). The rate has 5 % of slack, so that a feed at exactly the
+    rate (the refresh loop at the output's own rate) never waits for its timing jitter.
+    """
+
+    def __init__(self, rate_hz: float, tolerance_periods: float = 1.0, slack: float = 0.05) -> None:
+        self.period_s = 1.0 / (rate_hz * (1.0 + slack))
+        self._tolerance = tolerance_periods * self.period_s
+        self._tat = -math.inf  # theoretical arrival time of the next frame
+
+    def delay(self, now: float) -> float:
+        """Seconds to wait before a frame may go at `now` (0: at once)."""
+        return max(0.0, self._tat - self._tolerance - now)
+
+    def sent(self, now: float) -> None:
+        """A frame went out at `now`."""
+        self._tat = max(now, self._tat) + self.period_s
+
+
 class DmxTransport(Transport):
     """Sends a set of universes: every change (at most at `rate_hz`) and a keep-alive every second.
 
-    All packets live in one (universes × packet size) array: a frame is one copy of the staged channels
-    into the packets' data columns, then one write per due universe.
+    All packets live in one (universes × packet size) array: a frame is one copy of the channels into the
+    packets' data columns, then the writes of the due universes. A transport whose writes cannot block
+    (`INLINE`: non-blocking UDP) sends a frame from the submitting thread itself, under its lock, and
+    leaves its own thread the connecting, keep-alives and replies; that saves a thread wake-up a frame,
+    which is most of what a frame costs on a quiet core. A serial widget's writes can block: it stages
+    the frame and its thread sends it.
     """
 
     kind = "dmx"
     PACKET_SIZE = 512
     DATA_OFFSET = 0
+    INLINE = False
+    RATE_TOLERANCE_S = 0.0005  # a frame due this soon goes now
 
     def __init__(self, output: DmxOutput, *, now: Now = time.monotonic, **kw: Any) -> None:
         super().__init__(output.name, now=now, **kw)
@@ -205,9 +251,9 @@ class DmxTransport(Transport):
         self._staged_dirty = np.ones(n, dtype=bool)
         self._due = np.zeros(n, dtype=bool)
         self._stale = np.zeros(n, dtype=bool)
-        self._min_interval = 1.0 / output.rate_hz
+        self._rate = FrameRate(output.rate_hz)
         self._last_sent = np.full(n, -1e9)
-        self._last_frame = -1e9
+        self._oldest_sent = -1e9  # the least recent send of any universe: keep-alives fall due from it
         self.frames_sent = 0
 
     @abc.abstractmethod
@@ -217,8 +263,17 @@ class DmxTransport(Transport):
     def submit(self, rows: np.ndarray, dirty: np.ndarray) -> None:
         """Hand over this output's universes (n × 512) and which of them changed; never blocks for long."""
         with self._lock:
-            np.copyto(self._staged, rows)
+            np.copyto(self._data if self.INLINE else self._staged, rows)
             np.logical_or(self._staged_dirty, dirty, out=self._staged_dirty)
+            if self.INLINE and self._connected:
+                now = self._io_now()
+                if self._rate.delay(now) <= self.RATE_TOLERANCE_S:
+                    try:
+                        self._send_frame(now)
+                    except _FAULTS as exc:
+                        self._fail(exc)
+                    else:
+                        return
         self._wake.set()
 
     def _on_connected(self) -> None:
@@ -227,33 +282,55 @@ class DmxTransport(Transport):
         self._wake.set()
 
     def _idle_s(self) -> float:
-        return max(0.0, self.keepalive_s - (self._io_now() - float(self._last_sent.min())))
+        return max(0.0, self.keepalive_s - (self._io_now() - self._oldest_sent))
 
     def _service(self) -> None:
         now = self._io_now()
-        wait = self._min_interval - (now - self._last_frame)
-        if wait > 0.002:  # the output's refresh rate caps how often a frame goes out
+        wait = self._rate.delay(now)
+        if wait > self.RATE_TOLERANCE_S:  # the output's refresh rate caps how often a frame goes out
             self._stopping.wait(wait)
             now = self._io_now()
+        if self.INLINE:  # the submitting thread sends too: one sender at a time, under the lock
+            with self._lock:
+                self._receive(now)
+                self._send_frame(now)
+            return
         self._receive(now)
         with self._lock:
             np.copyto(self._data, self._staged)
             np.copyto(self._due, self._staged_dirty)
             self._staged_dirty[:] = False
-        np.less_equal(self._last_sent, now - self.keepalive_s, out=self._stale)
-        np.logical_or(self._due, self._stale, out=self._due)
-        sent = False
-        for i, due in enumerate(self._due.tolist()):
-            if due:
-                self._send(i)
-                sent = True
-        if sent:
-            np.copyto(self._last_sent, now, where=self._due)
-            self._last_frame = now
+        self._send_due_frame(now)
+
+    def _send_frame(self, now: float) -> None:
+        """(Inline, under the lock) send what changed since the last frame, and the keep-alives due."""
+        self._due, self._staged_dirty = self._staged_dirty, self._due
+        self._staged_dirty.fill(False)
+        self._send_due_frame(now)
+
+    def _send_due_frame(self, now: float) -> None:
+        if now - self._oldest_sent >= self.keepalive_s:  # some universe has been quiet for a second
+            np.less_equal(self._last_sent, now - self.keepalive_s, out=self._stale)
+            np.logical_or(self._due, self._stale, out=self._due)
+        n_due = np.count_nonzero(self._due)
+        if n_due:
+            self._send_due(self._due, int(n_due))
+            if n_due == len(self._due):
+                self._last_sent.fill(now)
+                self._oldest_sent = now
+            else:
+                np.copyto(self._last_sent, now, where=self._due)
+                self._oldest_sent = float(self._last_sent.min())
+            self._rate.sent(now)
             self.frames_sent += 1
 
     def _receive(self, now: float) -> None:
         """Read what the far end sent (widget replies, ArtPoll); default: nothing."""
+
+    def _send_due(self, due: np.ndarray, n_due: int) -> None:
+        """Put the packets of the `n_due` due universes on the wire; default: one write each."""
+        for i in np.flatnonzero(due).tolist():
+            self._send(i)
 
     @abc.abstractmethod
     def _send(self, index: int) -> None:
@@ -330,10 +407,21 @@ class EnttecUsbPro(DmxTransport):
 
 
 class _UdpDmx(DmxTransport):
-    """Shared socket handling for Art-Net and sACN: a connected socket when there is one destination."""
+    """Shared socket handling for Art-Net and sACN: a connected socket when there is one destination.
+
+    With one destination, a frame leaves in one system call: the due packets, back to back in one buffer,
+    go through `sendmsg` with UDP generic segmentation offload (Linux's `UDP_SEGMENT`), and the kernel cuts
+    them into the same datagrams one `send` each would make. That is most of the cost of a large rig (64
+    universes: 0.05 ms instead of 0.3 ms per frame here). Where the kernel or the interface cannot
+    (no checksum offload: EIO; an old kernel: ENOPROTOOPT), the output says so once and sends one by one.
+    """
 
     QUIET_S = 3.0
     SEQUENCE_AT = 0
+    INLINE = True
+    FIRST_SEQUENCE = 0  # Art-Net: 1 (0 means "not sequenced")
+    MAX_SEGMENTS = 64  # the kernel's UDP_MAX_SEGMENTS before Linux 6.9 raised it
+    MAX_DATAGRAM = 65_507  # an IPv4 UDP payload: 64 KiB less the IP and UDP headers
 
     def __init__(self, output: DmxOutput, *, bind: tuple[str, int] = ("", 0), **kw: Any) -> None:
         super().__init__(output, **kw)
@@ -341,7 +429,20 @@ class _UdpDmx(DmxTransport):
         self._sock: socket.socket | None = None
         self._dest: tuple[str, int] = ("", 0)
         self._dests: list[tuple[str, int]] | None = None  # per-universe destinations (sACN multicast)
-        self._seq = [0] * len(output.universes)
+        n = len(output.universes)
+        # the sequence numbers live in the packets; a table gives each one's successor
+        self._seq_column = self._packets[:, self.SEQUENCE_AT]
+        self._seq_column[:] = self.FIRST_SEQUENCE
+        self._seq_next = np.zeros(n, dtype=np.uint8)
+        self._successor = np.asarray([self._advance(i) for i in range(256)], dtype=np.uint8)
+        self._gso: bool | None = None  # None: not tried on this socket yet
+        self._poller = select.poll()
+        self._chunk = max(1, min(self.MAX_SEGMENTS, self.MAX_DATAGRAM // self.PACKET_SIZE))
+        self._segment = [(socket.SOL_UDP, UDP_SEGMENT, struct.pack("=H", self.PACKET_SIZE))]
+        self._whole = memoryview(self._packets).cast("B")
+        self._batch = np.zeros((self._chunk, self.PACKET_SIZE), dtype=np.uint8)
+        self._batch_bytes = memoryview(self._batch).cast("B")
+        self._index = np.zeros(n, dtype=np.intp)
         self._refused_at = -1e9
         self.dropped = 0
         self.refused = 0
@@ -351,20 +452,28 @@ class _UdpDmx(DmxTransport):
         sock.setblocking(False)
         sock.bind(self._bind)
         self._sock = sock
+        self._gso = None
+        self._poller = select.poll()
+        self._poller.register(sock, select.POLLIN | select.POLLERR)
         return sock
+
+    def _readable(self) -> bool:
+        """Whether a datagram (or an ICMP error) waits: a poll, so the quiet case raises nothing."""
+        return bool(self._poller.poll(0))
 
     def _close_device(self) -> None:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
 
-    def _next_sequence(self, index: int) -> int:
+    def _advance(self, seq: int) -> int:
+        """The sequence number after `seq`."""
         raise NotImplementedError
 
     def _send(self, index: int) -> None:
         sock = self._sock
         assert sock is not None
-        self._packets[index, self.SEQUENCE_AT] = self._next_sequence(index)
+        self._seq_column[index] = self._successor[self._seq_column[index]]
         try:
             if self._dests is None:
                 sock.send(self._views[index])
@@ -373,8 +482,78 @@ class _UdpDmx(DmxTransport):
         except BlockingIOError:
             self.dropped += 1  # the kernel's send buffer is full: drop this frame, the next one follows
         except ConnectionRefusedError:  # ICMP port unreachable for an earlier packet: nobody listens there
-            self.refused += 1
-            self._refused_at = self._io_now()
+            self._note_refused()
+
+    def _note_refused(self) -> None:
+        self.refused += 1
+        self._refused_at = self._io_now()
+
+    def _send_due(self, due: np.ndarray, n_due: int) -> None:
+        if self._dests is not None or self._gso is False or not UDP_SEGMENT:
+            super()._send_due(due, n_due)
+            return
+        size = self.PACKET_SIZE
+        if n_due == len(due):
+            np.take(self._successor, self._seq_column, out=self._seq_column, mode="clip")
+        else:
+            np.take(self._successor, self._seq_column, out=self._seq_next, mode="clip")
+            np.copyto(self._seq_column, self._seq_next, where=due)
+        if n_due == len(due):  # every universe: the packet array is the batch already
+            for start in range(0, n_due, self._chunk):
+                stop = min(n_due, start + self._chunk)
+                if not self._send_batch(self._whole[start * size : stop * size], stop - start):
+                    self._send_rest(range(start, n_due))
+                    return
+            return
+        index = self._index[:n_due]
+        np.copyto(index, np.flatnonzero(due))  # (a small allocation only when part of the rig changed)
+        for start in range(0, n_due, self._chunk):
+            part = index[start : start + self._chunk]
+            batch = self._batch[: len(part)]
+            np.take(self._packets, part, axis=0, out=batch)
+            if not self._send_batch(self._batch_bytes[: len(part) * size], len(part)):
+                self._send_rest(index[start:].tolist())
+                return
+
+    def _send_batch(self, data: memoryview, count: int) -> bool:
+        """One sendmsg of `count` packets; False when segmentation offload is not available here."""
+        sock = self._sock
+        assert sock is not None
+        try:
+            if count == 1:
+                sock.send(data)
+            else:
+                sock.sendmsg([data], self._segment)
+        except BlockingIOError:
+            self.dropped += count
+        except ConnectionRefusedError:
+            self._note_refused()
+        except OSError as exc:
+            if exc.errno not in _NO_GSO or self._gso:
+                raise
+            self._gso = False
+            log.info(
+                "dmx:%s: UDP segmentation offload not available to %s:%d (%s); sending one packet per "
+                "system call",
+                self.name,
+                *self._dest,
+                exc.strerror or exc,
+            )
+            return False
+        self._gso = True
+        return True
+
+    def _send_rest(self, indices: Sequence[int]) -> None:
+        """After a refused batch: the same packets (sequence numbers already set), one by one."""
+        sock = self._sock
+        assert sock is not None
+        for i in indices:
+            try:
+                sock.send(self._views[i])
+            except BlockingIOError:
+                self.dropped += 1
+            except ConnectionRefusedError:
+                self._note_refused()
 
     def _service(self) -> None:
         super()._service()
@@ -398,6 +577,7 @@ class ArtNetSender(_UdpDmx):
     PACKET_SIZE = ArtDmxPacket.SIZE
     DATA_OFFSET = 18
     SEQUENCE_AT = 12
+    FIRST_SEQUENCE = 0  # the first packet carries 1
 
     def __init__(self, output: DmxOutput, **kw: Any) -> None:
         super().__init__(output, **kw)
@@ -407,10 +587,8 @@ class ArtNetSender(_UdpDmx):
     def _template(self, index: int) -> bytes:
         return bytes(ArtDmxPacket(self.output.network_universe(self.output.universes[index])).buffer)
 
-    def _next_sequence(self, index: int) -> int:
-        seq = self._seq[index] % 255 + 1  # 1..255; 0 would mean "not sequenced"
-        self._seq[index] = seq
-        return seq
+    def _advance(self, seq: int) -> int:
+        return seq % 255 + 1  # 1..255, then 1 again; 0 would mean "not sequenced"
 
     def _open_device(self) -> None:
         sock = self._open_socket()
@@ -427,6 +605,8 @@ class ArtNetSender(_UdpDmx):
             with contextlib.suppress(BlockingIOError, ConnectionRefusedError):
                 sock.send(artpoll())
         for _ in range(16):
+            if not self._readable():
+                return
             try:
                 data, peer = sock.recvfrom(1024)
             except (BlockingIOError, ConnectionRefusedError):
@@ -475,10 +655,8 @@ class SacnSender(_UdpDmx):
         u = self.output.network_universe(self.output.universes[index])
         return bytes(E131Packet(u, self._cid, self._source_name, self.output.priority).buffer)
 
-    def _next_sequence(self, index: int) -> int:
-        seq = (self._seq[index] + 1) & 0xFF
-        self._seq[index] = seq
-        return seq
+    def _advance(self, seq: int) -> int:
+        return (seq + 1) & 0xFF
 
     def _open_device(self) -> None:
         sock = self._open_socket()
