@@ -1,7 +1,10 @@
 """Rig output benchmark: fades on 64 Art-Net universes at 44 Hz, ours vs pyartnet, plus refresh jitter.
 
-Run: `python bench/rig_bench.py [--seconds 5]`. A separate sink process receives every packet on loopback
-(so its work is not counted), counts frames per universe and measures the on-the-wire refresh period.
+Run: `python bench/rig_bench.py [--seconds 5] [--rounds 3]`. A separate sink process receives every packet
+on loopback (so its work is not counted), counts frames per universe and measures the on-the-wire refresh
+period. Ours and pyartnet run in alternating rounds (a busy neighbour on a shared machine then slows both
+alike) and the medians are compared. CPU is the process's user + system time over the window: the kernel's
+work of sending (on loopback, also of delivering) the packets counts.
 """
 
 from __future__ import annotations
@@ -294,7 +297,7 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     rows = [
-        ("ours (numpy engine + Art-Net thread)", ours),
+        ("ours (numpy engine, Art-Net in one sendmsg)", ours),
         ("pyartnet 2.0, one 510-ch channel per universe", peer),
     ]
     if peer_fx is not None:

@@ -559,8 +559,12 @@ def _load_projection(chk: _Checker, data: CommentedMap) -> Projection | None:
         else:
             for name, spec in outs.items():
                 if not isinstance(spec, CommentedMap):
-                    chk.at(outs, name, f"projection output {name}: must be a mapping",
-                           "e.g. {monitor: 0, fullscreen: true, corners: [[0,0],[1,0],[1,1],[0,1]]}")
+                    chk.at(
+                        outs,
+                        name,
+                        f"projection output {name}: must be a mapping",
+                        "e.g. {monitor: 0, fullscreen: true, corners: [[0,0],[1,0],[1,1],[0,1]]}",
+                    )
                     continue
                 try:
                     outputs.append(OutputConfig.parse(dict(spec), str(name)))
