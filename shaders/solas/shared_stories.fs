@@ -7,6 +7,11 @@
     {"NAME": "glow", "LABEL": "Glow", "TYPE": "float", "MIN": 0.0, "MAX": 1.0, "DEFAULT": 0.6},
     {"NAME": "connection", "LABEL": "Connection", "TYPE": "float", "MIN": 0.0, "MAX": 1.0, "DEFAULT": 0.5},
     {"NAME": "hue", "LABEL": "Hue", "TYPE": "float", "MIN": 0.0, "MAX": 1.0, "DEFAULT": 0.5}
+  ],
+  "PASSES": [
+    {"TARGET": "near", "FLOAT": true, "WIDTH": "floor($WIDTH / 8.0)", "HEIGHT": "floor($HEIGHT / 8.0)"},
+    {"TARGET": "soft", "FLOAT": true, "WIDTH": "floor($WIDTH / 8.0)", "HEIGHT": "floor($HEIGHT / 8.0)"},
+    {}
   ]
 }*/
 
@@ -24,45 +29,33 @@ float noise(vec2 p) {
     return mix(mix(hash12(i), hash12(i + vec2(1, 0)), u.x), mix(hash12(i + vec2(0, 1)), hash12(i + vec2(1, 1)), u.x), u.y);
 }
 
-// a cosine palette without the cosines (they are costly on CPU renderers)
 vec3 bio(float h) {
     vec3 x = abs(fract(h + vec3(0.0, 0.33, 0.67)) * 2.0 - 1.0);
     return x * x * (3.0 - 2.0 * x);
 }
 
-const int HUBS = 6;
+float psin(float x) {
+    float g = fract(x * 0.15915494) * 2.0 - 1.0;
+    float y = -4.0 * g * (1.0 - abs(g));
+    return y + 0.225 * (y * abs(y) - y);
+}
 
-vec2 hubPos(int k, float t, float aspect) {
+float arch(float s) { float u = s * (1.0 - s); return 16.0 * u / (5.0 - 4.0 * u); }
+
+const float REACH = 0.06;
+const float HALO_END = 0.0907;
+
+// hub k drifts by sin(0.2 t + k), cos(0.17 t + 2 k): written with the angle-sum rule from the sine and
+// cosine of 0.2 t and 0.17 t (sc), computed once for all hubs; cos(k), sin(k) are constants
+vec2 hubPos(int k, vec4 sc, float aspect) {
     float fk = float(k);
     vec2 base = vec2(0.12 + 0.76 * hash11(fk * 3.1 + 1.0), 0.18 + 0.64 * hash11(fk * 7.7 + 2.0));
-    base += 0.03 * vec2(sin(t * 0.2 + fk), cos(t * 0.17 + fk * 2.0));
+    base += 0.03 * vec2(sc.x * cos(fk) + sc.y * sin(fk), sc.w * cos(2.0 * fk) - sc.z * sin(2.0 * fk));
     return base * vec2(aspect, 1.0);
 }
 
-// a filament from a to b: a gently waving line, with story beads running along it
-vec3 filament(vec2 p, vec2 a, vec2 b, float t, float seed, vec3 tone, float strength) {
-    vec2 ba = b - a;
-    vec2 pa = p - a;
-    float len2 = dot(ba, ba);
-    float h = dot(pa, ba) / len2;
-    vec2 perp = pa - ba * clamp(h, 0.0, 1.0);
-    if (dot(perp, perp) > 0.012 + 0.02 * len2) return vec3(0.0);   // cheap test before any real work
-    float len = sqrt(len2);
-    vec2 nrm = vec2(-ba.y, ba.x) / len;
-    float s = clamp(h, 0.0, 1.0);
-    float bow = sin(s * 3.14159) * (0.06 * sin(t * 0.3 + seed) + 0.04) + sin(s * 20.0 + t * 2.0 + seed) * 0.004;
-    float d = (h <= 0.0 || h >= 1.0) ? length(perp) : abs(dot(pa, nrm) - bow * len);
-    float line = exp(-d * 260.0) * 0.6 + exp(-d * 40.0) * 0.08;
-    float bead = exp(-abs(fract(s - t * 0.12 - seed) - 0.5) * len * 70.0) * exp(-d * 150.0) * 1.8;
-    return tone * (line + bead) * strength;
-}
-
-vec3 hubGlow(vec2 p, vec2 c, float k, float t) {
-    float d = distance(p, c);
-    float pulse = 0.7 + 0.3 * sin(t * 1.3 + k * 2.0);
-    vec3 tone = bio(hue + 0.1 * k);
-    return tone * ((exp(-d * 45.0) * 1.5 + exp(-d * 8.0) * 0.2) * pulse * (0.4 + glow)
-                   + exp(-abs(d - 0.05 - 0.02 * sin(t + k)) * 200.0) * 0.4 * glow);
+vec2 pick(int k, vec2 h0, vec2 h1, vec2 h2, vec2 h3, vec2 h4, vec2 h5) {
+    return k == 0 ? h0 : k == 1 ? h1 : k == 2 ? h2 : k == 3 ? h3 : k == 4 ? h4 : h5;
 }
 
 void main() {
@@ -70,52 +63,109 @@ void main() {
     float aspect = RENDERSIZE.x / RENDERSIZE.y;
     vec2 p = uv * vec2(aspect, 1.0);
     float t = TIME;
+    bool planning = PASSINDEX == 0, softPass = PASSINDEX == 1, picture = PASSINDEX == 2;
+
+    vec4 sc = vec4(psin(t * 0.2), psin(t * 0.2 + 1.5707963), psin(t * 0.17), psin(t * 0.17 + 1.5707963));
+    vec2 h0 = hubPos(0, sc, aspect), h1 = hubPos(1, sc, aspect), h2 = hubPos(2, sc, aspect);
+    vec2 h3 = hubPos(3, sc, aspect), h4 = hubPos(4, sc, aspect), h5 = hubPos(5, sc, aspect);
+    vec3 visitorTone = mix(bio(hue + 0.5), vec3(1.0), 0.3);
+
+    // ---- soft light, quarter size: the hubs' and visitors' glows (q < 6: hub q; else visitor q - 6).
+    // Pass 0 runs it over the visitors for their two nearest hubs; the picture pass not at all.
+    vec3 softLight = vec3(0.0);
+    int nearest1 = 0, nearest2 = 0;
+    int q = planning ? 6 : 0;
+    int qEnd = picture ? 0 : 6 + PRESENCE_COUNT;
+    for (int n = 0; n < 14; n++) {
+        bool isHub = q < 6;
+        int i = max(q - 6, 0);
+        vec2 c = isHub ? pick(q, h0, h1, h2, h3, h4, h5) : PRESENCE_POS(i) * vec2(aspect, 1.0);
+        float fq = float(q);
+        float w = q >= qEnd ? 0.0 : isHub ? (0.7 + 0.3 * psin(t * 1.3 + fq * 2.0)) * (0.4 + glow) : PRESENCE_TRACKS[i].w;
+        vec3 tone = isHub ? bio(hue + 0.1 * fq) : visitorTone;
+        float d = distance(p, c);
+        float e = exp(-d * (isHub ? 8.0 : 12.0)), e2 = e * e, e4 = e2 * e2;
+        softLight += tone * (isHub ? e4 * e2 * 1.5 + e * 0.2 : e4 * e * 1.2 + e * 0.15) * w;
+        // (pass 0) this visitor's two nearest hubs, 3 bits each
+        float d1 = 1e9, d2 = 1e9;
+        int k1 = 0, k2 = 0;
+        #define NEAREST(k, h) { vec2 v = c - h; float dd = dot(v, v); bool sa = dd < d1, sb = dd < d2; \
+            k2 = sa ? k1 : (sb ? k : k2); d2 = sa ? d1 : (sb ? dd : d2); k1 = sa ? k : k1; d1 = sa ? dd : d1; }
+        NEAREST(0, h0) NEAREST(1, h1) NEAREST(2, h2) NEAREST(3, h3) NEAREST(4, h4) NEAREST(5, h5)
+        bool keep = !isHub && q < qEnd;
+        nearest1 |= keep ? k1 << (3 * i) : 0;
+        nearest2 |= keep ? k2 << (3 * i) : 0;
+        q++;
+        if (q >= qEnd) break;
+    }
+
+    ivec4 plan = picture ? ivec4(texelFetch(near, ivec2(uv * vec2(textureSize(near, 0))), 0) + 0.5) : ivec4(0);
+    nearest1 = picture ? plan.z : nearest1;
+    nearest2 = picture ? plan.w : nearest2;
+
+    // ---- sharp light, full size: 0-5 ring of neighbours, 6-8 chords, 9-14 the hubs' rings,
+    // 15 + 2i + j visitor i's link to its nearest (j = 0) and second nearest (j = 1) hub
+    float ringW = (0.4 + 0.6 * connection) * glow;
+    float chordW = smoothstep(0.2, 0.8, connection) * glow;
+    int all = (ringW > 0.0 ? 0x3F : 0) | (chordW > 0.0 ? 0x1C0 : 0) | (glow > 0.0 ? 0x7E00 : 0)
+            | (((1 << (2 * PRESENCE_COUNT)) - 1) << 15);
+    int todo = planning ? all : picture ? plan.x | (plan.y << 15) : 0;
+    float blockReach = REACH + 0.75 / RENDERSIZE.y + 0.01;
+    int nearBits = 0;
+    vec3 sharp = vec3(0.0);
+    for (int n = 0; n < 31; n++) {
+        int bit = todo & -todo;
+        todo -= bit;
+        int e = (floatBitsToInt(float(bit)) >> 23) - 127;
+        bool link = e >= 15, ring = e >= 9 && e < 15;
+        int i = max(e - 15, 0) >> 1, j = (e - 15) & 1;
+        int k0 = e < 6 ? e : e < 9 ? e - 6 : e - 9;
+        int k1 = link ? (((j == 0 ? nearest1 : nearest2) >> (3 * i)) & 7) : (e < 6 ? (e == 5 ? 0 : e + 1) : k0 + 3);
+        vec2 a = link ? PRESENCE_POS(i) * vec2(aspect, 1.0) : pick(k0, h0, h1, h2, h3, h4, h5);
+        vec2 b = pick(k1 % 6, h0, h1, h2, h3, h4, h5);
+        float seed = link ? float(i) + 0.3 + 0.4 * float(j) : float(e) * 7.0 + (e < 6 ? 1.0 : -39.0);
+        float strength = link ? PRESENCE_TRACKS[i].w * (connection + (j == 0 ? 0.6 : 0.0))
+                       : e < 6 ? ringW : e < 9 ? chordW : 0.4 / 0.6 * glow;
+        vec3 tone = link ? visitorTone : bio(hue + 0.1 * float(k0));
+
+        vec2 ba = b - a, pa = p - a;
+        float inv = inversesqrt(dot(ba, ba) + 1e-8);
+        float len = 1.0 / inv;
+        float along = dot(pa, ba) * inv;
+        float across = (ba.x * pa.y - ba.y * pa.x) * inv;
+        float amp = (0.06 * psin(t * 0.3 + seed) + 0.04) * len;
+        float wig = 0.004 * len;
+        float rr = 0.05 + 0.02 * psin(t + float(k0));     // a hub's ring radius
+        float dRing = abs(length(pa) - rr);
+        bool inBox = ring ? dRing < blockReach - REACH + 0.03
+                   : along > -blockReach && along < len + blockReach
+                     && across > min(amp, 0.0) - wig - blockReach && across < max(amp, 0.0) + wig + blockReach;
+        nearBits |= inBox ? bit : 0;
+        float h = along * inv;
+        float s = clamp(h, 0.0, 1.0);
+        float bow = arch(s) * amp + psin(s * 20.0 + t * 2.0 + seed) * wig;
+        float d = ring ? dRing * 0.833 : (h <= 0.0 || h >= 1.0) ? length(pa - ba * s) : abs(across - bow);
+        float ex = exp(-40.0 * d), e2 = ex * ex, e4 = e2 * e2;
+        float line = e4 * e2 * 0.6 + (ring ? 0.0 : max(ex - HALO_END, 0.0) * 0.08
+                     + exp(-abs(fract(s - t * 0.12 - seed) - 0.5) * len * 70.0) * e4 * 1.8);
+        sharp += tone * (line * strength * float(bit != 0));
+        if (todo == 0) break;
+    }
+
+    if (planning) {
+        gl_FragColor = vec4(float(nearBits & 0x7FFF), float(nearBits >> 15), float(nearest1), float(nearest2));
+        return;
+    }
+    if (softPass) {
+        gl_FragColor = vec4(softLight, 1.0);
+        return;
+    }
 
     // the dark under-network: faint mycelium
     float myc = 1.0 - abs(noise(p * 9.0 + noise(p * 3.0) * 2.0) * 2.0 - 1.0);
-    vec3 col = vec3(0.005, 0.01, 0.02) + bio(hue + 0.4) * pow(myc, 12.0) * 0.08;
-
-    vec2 hubs[HUBS];
-    for (int k = 0; k < HUBS; k++) hubs[k] = hubPos(k, t, aspect);
-
-    // hub to hub: a ring of neighbours, and three chords that appear as `connection` rises
-    float ringW = (0.4 + 0.6 * connection) * glow;
-    float chordW = smoothstep(0.2, 0.8, connection) * glow;
-    // written out edge by edge: array indices stay constants, which CPU renderers need to be fast
-    vec3 t0 = bio(hue), t1 = bio(hue + 0.1), t2 = bio(hue + 0.2);
-    vec3 t3 = bio(hue + 0.3), t4 = bio(hue + 0.4), t5 = bio(hue + 0.5);
-    col += filament(p, hubs[0], hubs[1], t, 1.0, t0, ringW);
-    col += filament(p, hubs[1], hubs[2], t, 8.0, t1, ringW);
-    col += filament(p, hubs[2], hubs[3], t, 15.0, t2, ringW);
-    col += filament(p, hubs[3], hubs[4], t, 22.0, t3, ringW);
-    col += filament(p, hubs[4], hubs[5], t, 29.0, t4, ringW);
-    col += filament(p, hubs[5], hubs[0], t, 36.0, t5, ringW);
-    if (chordW > 0.0) {
-        col += filament(p, hubs[0], hubs[3], t, 3.0, t0, chordW);
-        col += filament(p, hubs[1], hubs[4], t, 10.0, t1, chordW);
-        col += filament(p, hubs[2], hubs[5], t, 17.0, t2, chordW);
-    }
-    // visitors become hubs, linked to the nearest two hubs
-    for (int i = 0; i < PRESENCE_MAX_PEOPLE; i++) {
-        if (i >= PRESENCE_COUNT) break;
-        vec2 c = PRESENCE_POS(i) * vec2(aspect, 1.0);
-        float w = PRESENCE_TRACKS[i].w;
-        // the two nearest hubs (kept as positions: indexing an array by a variable is slow on CPUs)
-        float d1 = 1e9, d2 = 1e9;
-        vec2 h1 = hubs[0], h2 = hubs[0];
-        #define NEAREST(h) { float d = distance(c, h); if (d < d1) { d2 = d1; h2 = h1; d1 = d; h1 = h; } \
-                                   else if (d < d2) { d2 = d; h2 = h; } }
-        NEAREST(hubs[0]) NEAREST(hubs[1]) NEAREST(hubs[2]) NEAREST(hubs[3]) NEAREST(hubs[4]) NEAREST(hubs[5])
-        vec3 tone = mix(bio(hue + 0.5), vec3(1.0), 0.3);
-        col += filament(p, c, h1, t, float(i) + 0.3, tone, w * (0.6 + connection));
-        col += filament(p, c, h2, t, float(i) + 0.7, tone, w * connection);
-        float dc = distance(p, c);
-        col += tone * (exp(-dc * 60.0) * 1.2 + exp(-dc * 12.0) * 0.15) * w;
-    }
-    // the hubs themselves: pulsing, jellyfish-like glows with rings
-    col += hubGlow(p, hubs[0], 0.0, t) + hubGlow(p, hubs[1], 1.0, t) + hubGlow(p, hubs[2], 2.0, t);
-    col += hubGlow(p, hubs[3], 3.0, t) + hubGlow(p, hubs[4], 4.0, t) + hubGlow(p, hubs[5], 5.0, t);
-
+    float m2 = myc * myc, m4 = m2 * m2;
+    vec3 col = vec3(0.005, 0.01, 0.02) + bio(hue + 0.4) * (m4 * m4 * m4) * 0.08;   // myc^12
+    col += IMG_NORM_PIXEL(soft, uv).rgb + sharp;
     col = 1.0 - exp(-col * 1.5);
     gl_FragColor = vec4(col, 1.0);
 }
