@@ -14,8 +14,8 @@
 
 // Cost notes. A CPU renderer runs both sides of every `if` and `?:` for every pixel, and a loop over
 // the visitors reads their data slowly (the index changes from turn to turn), so:
-// - the visitors are written out one by one (PULL, BREACH: array indices stay constants) and each costs
-//   only a few operations: no exp per visitor, the breach uses the nearest circle;
+// - the visitors are written out one by one (array indices stay constants), each read once and costing
+//   a few operations: no exp per visitor, the breach follows the nearest circle;
 // - each pixel shows one world, so the biodome and the storm share one noise and one hash;
 // - sines as parabolas (psin), pow as multiplies, three octaves for the storm instead of four.
 
@@ -41,8 +41,8 @@ float psin(float x) {
 float fbm(vec2 p) {
     float v = 0.0, a = 0.5;
     for (int i = 0; i < 3; i++) { v += a * noise(p); p = p * 2.02 + 9.7; a *= 0.5; }
-    return v + 0.03125;   // three octaves, plus the fourth's average (0.0625 * 0.5): the fine detail is grain's job
-
+    // three octaves, plus the fourth's average (0.0625 * 0.5): its fine detail is the grain's job anyway
+    return v + 0.03125;
 }
 
 vec2 bubbleCell(vec2 p, float t) { return floor(p * 7.0 - vec2(0.0, t * 0.35)); }
@@ -84,36 +84,33 @@ void main() {
     float t = TIME;
     float e = clamp(energy + PRESENCE_MOTION * 0.5, 0.0, 1.0);
 
+    // Each visitor, written out one by one (array indices stay constants, which CPU renderers need to be
+    // fast; the data of each is read once): their pull on the seam, and their breach. The breach is
+    // decided by the visitor whose circle is nearest (smallest d - rad), its edge by the smallest
+    // |d - rad|: so each visitor costs a distance and two mins (no exp per visitor).
+    float ragged = PRESENCE_COUNT > 0 ? (noise(p * 8.0 + t * 0.5) - 0.5) * 0.05 : 0.0;
+    float pull = 0.0, wsum = 0.0, inside = 1e9, edge = 1e9;
+    #define VISITOR(i) { vec4 person = PRESENCE_PEOPLE[i]; \
+        float w = i < PRESENCE_COUNT ? PRESENCE_TRACKS[i].w : 0.0; \
+        float pw = w * (0.3 + person.y); pull += person.x * pw; wsum += pw; \
+        float rad = breach * (0.6 + 0.8 * person.y) * w; \
+        rad = rad > 0.001 ? rad : -1.0; \
+        float dr = length(p - vec2(person.x - 0.5, 0.5 - person.y) * vec2(aspect, 1.0)) + ragged - rad; \
+        inside = min(inside, dr); edge = min(edge, abs(dr)); }
+    VISITOR(0) VISITOR(1) VISITOR(2) VISITOR(3) VISITOR(4) VISITOR(5) VISITOR(6) VISITOR(7)
+
     // the seam: pulled toward where the crowd stands, shaken by energy
-    float pull = 0.0;
-    float wsum = 0.0;
-    #define PULL(i) { float w = i < PRESENCE_COUNT ? PRESENCE_TRACKS[i].w * (0.3 + PRESENCE_PEOPLE[i].y) : 0.0; \
-                      pull += PRESENCE_PEOPLE[i].x * w; wsum += w; }
-    PULL(0) PULL(1) PULL(2) PULL(3) PULL(4) PULL(5) PULL(6) PULL(7)
-    float seamX = divide;
-    if (wsum > 0.0) seamX = mix(divide, pull / wsum, 0.45 * min(wsum, 1.0));
+    float seamX = wsum > 0.0 ? mix(divide, pull / wsum, 0.45 * min(wsum, 1.0)) : divide;
     // a sum of sines is as good as noise for a seam that only varies along y, and much cheaper
     float wob = (psin(uv.y * 5.1 + t * 0.9) * 0.5 + psin(uv.y * 11.7 - t * 1.3) * 0.3
                  + psin(uv.y * 23.3 + t * 2.1) * 0.2) * 0.5 * (0.06 + 0.2 * e);
     wob += (noise(vec2(uv.y * 30.0, t * 4.0)) - 0.5) * 0.02 * e;
     float sd = (uv.x - seamX - wob) * aspect;   // signed distance-ish to the seam, left is the biodome
 
-    // around each visitor the other world breaks through
-    float ragged = PRESENCE_COUNT > 0 ? (noise(p * 8.0 + t * 0.5) - 0.5) * 0.05 : 0.0;
-    // the breach is decided by the visitor whose circle is nearest (smallest d - rad), and its edge by
-    // the smallest |d - rad|: so each visitor costs only a distance and two mins (no exp per visitor)
-    #define BREACH(i) { vec2 c = (PRESENCE_POS(i) - 0.5) * vec2(aspect, 1.0); \
-        float rad = breach * (0.6 + 0.8 * PRESENCE_PEOPLE[i].y) * PRESENCE_TRACKS[i].w; \
-        rad = (i < PRESENCE_COUNT && rad > 0.001) ? rad : -1.0; \
-        float dr = length(p - c) + ragged - rad; \
-        inside = min(inside, dr); edge = min(edge, abs(dr)); }
-    float inside = 1e9, edge = 1e9;
-    BREACH(0) BREACH(1) BREACH(2) BREACH(3) BREACH(4) BREACH(5) BREACH(6) BREACH(7)
     float breachMask = smoothstep(0.0, -0.01, inside);
     float breachEdge = exp(-edge * 90.0);
 
-    bool left = sd < 0.0;
-    if (breachMask > 0.5) left = !left;
+    bool left = (sd < 0.0) != (breachMask > 0.5);   // inside a breach, the other world
     // A pixel shows one world, never both, and both would be computed anyway (a CPU renderer runs both
     // sides of a ?: or an if), so one noise serves whichever it shows: the biodome's caustics or the
     // storm's warp
