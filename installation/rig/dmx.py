@@ -132,7 +132,7 @@ class DmxEngine:
         n_htp = sum(1 for lg in logicals if lg.order == 0)
         n_out = sum(1 for lg in logicals if lg.order <= 1)  # continuous channels that reach DMX
         n_choice = sum(1 for lg in logicals if lg.order == 2)
-        self._one = n_log  # marks "no virtual dimmer" while the multiplier table is built
+        no_dimmer = n_log  # marks "no virtual dimmer" while the multiplier table is built
         ip = np.intp
 
         # merge columns: column 0 is each logical's own fixture param, columns 1.. its groups (pad = none)
@@ -188,7 +188,7 @@ class DmxEngine:
             base.append(ch.dmx_range[0])
             span.append(ch.dmx_range[1] - ch.dmx_range[0])
             colour_master = fx.has_virtual_dimmer and lg.attribute in COLOR_ATTRIBUTES
-            mult.append(self.logical_index[(fx.name, "dimmer")] if colour_master else self._one)
+            mult.append(self.logical_index[(fx.name, "dimmer")] if colour_master else no_dimmer)
             # blackout and the grand master stop light and emissions (hazer/fog `output`), not positions
             gm_mask.append(1.0 if (lg.htp or colour_master or lg.attribute in EMISSION_ATTRIBUTES) else 0.0)
             if ch.off is not None:
@@ -213,7 +213,7 @@ class DmxEngine:
         first_virtual = n_out + n_choice
         self._mult = np.asarray(
             [
-                m - first_virtual if m != self._one else (self._ms_master if g else self._ms_unity)
+                m - first_virtual if m != no_dimmer else (self._ms_master if g else self._ms_unity)
                 for m, g in zip(mult, gm_mask, strict=True)
             ],
             dtype=ip,

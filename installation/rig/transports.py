@@ -442,7 +442,6 @@ class _UdpDmx(DmxTransport):
         self._whole = memoryview(self._packets).cast("B")
         self._batch = np.zeros((self._chunk, self.PACKET_SIZE), dtype=np.uint8)
         self._batch_bytes = memoryview(self._batch).cast("B")
-        self._index = np.zeros(n, dtype=np.intp)
         self._refused_at = -1e9
         self.dropped = 0
         self.refused = 0
@@ -493,20 +492,17 @@ class _UdpDmx(DmxTransport):
             super()._send_due(due, n_due)
             return
         size = self.PACKET_SIZE
-        if n_due == len(due):
-            np.take(self._successor, self._seq_column, out=self._seq_column, mode="clip")
-        else:
-            np.take(self._successor, self._seq_column, out=self._seq_next, mode="clip")
-            np.copyto(self._seq_column, self._seq_next, where=due)
         if n_due == len(due):  # every universe: the packet array is the batch already
+            np.take(self._successor, self._seq_column, out=self._seq_column, mode="clip")
             for start in range(0, n_due, self._chunk):
                 stop = min(n_due, start + self._chunk)
                 if not self._send_batch(self._whole[start * size : stop * size], stop - start):
                     self._send_rest(range(start, n_due))
                     return
             return
-        index = self._index[:n_due]
-        np.copyto(index, np.flatnonzero(due))  # (a small allocation only when part of the rig changed)
+        np.take(self._successor, self._seq_column, out=self._seq_next, mode="clip")
+        np.copyto(self._seq_column, self._seq_next, where=due)
+        index = np.flatnonzero(due)  # (a small allocation only when part of the rig changed)
         for start in range(0, n_due, self._chunk):
             part = index[start : start + self._chunk]
             batch = self._batch[: len(part)]
