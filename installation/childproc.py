@@ -28,6 +28,15 @@ def relay_output(stream: IO[bytes] | None, prefix: str, library: str, log: loggi
                 log.debug("%s: %s", library, line)
 
 
+def send(conn: Connection, message: tuple[Any, ...]) -> bool:
+    """Send to the parent (or child); False, never an exception, when the other end has gone."""
+    try:
+        conn.send(message)
+    except (BrokenPipeError, EOFError, OSError):
+        return False
+    return True
+
+
 def describe_exit(code: int, what: str, crash_in: str) -> str:
     """One line for the health card: `audio engine killed by SIGSEGV (a native crash in the ...)`."""
     if code < 0:

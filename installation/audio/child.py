@@ -29,10 +29,9 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from installation.audio.config import AudioConfig, ChildOptions
-from installation.childproc import EXIT_ERROR, accept
+from installation.childproc import EXIT_ERROR, accept, send
 
 log = logging.getLogger(__name__)
-
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -59,10 +58,10 @@ def child_main(conn: Connection, options: ChildOptions) -> None:
         server = make_server(config.backend, config.engine, device=config.device, jack_name=config.jack_name)
         engine = AudioEngine(server, config.engine)
     except Exception as exc:  # report any failure to boot as one line, then exit
-        _send(conn, ("error", f"audio engine could not start: {exc}"))
+        send(conn, ("error", f"audio engine could not start: {exc}"))
         conn.close()
         sys.exit(EXIT_ERROR)
-    _send(
+    send(
         conn,
         (
             "ready",
@@ -95,14 +94,6 @@ def _set_priority(config: AudioConfig) -> None:
             os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(config.rt_priority))
     except (OSError, AttributeError) as exc:  # not root, or not Linux: play at normal priority
         log.warning("audio process priority not raised (%s)", getattr(exc, "strerror", exc))
-
-
-def _send(conn: Connection, message: tuple[Any, ...]) -> bool:
-    try:
-        conn.send(message)
-    except (BrokenPipeError, EOFError, OSError):
-        return False
-    return True
 
 
 class _Loop:
@@ -142,7 +133,7 @@ class _Loop:
         self.engine.collect()
         state = self.engine.state()
         state.update(self.engine.take_meters())
-        if not _send(self.conn, ("status", state)):
+        if not send(self.conn, ("status", state)):
             self.running = False
 
 

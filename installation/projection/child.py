@@ -31,7 +31,7 @@ import sys
 from multiprocessing.connection import Connection
 from typing import Any
 
-from installation.childproc import EXIT_ERROR, accept
+from installation.childproc import EXIT_ERROR, accept, send
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +55,18 @@ def child_main(conn: Connection, options: dict[str, Any]) -> None:
     try:
         out = ThreadedProjection(MonotonicClock(), **options)
     except Exception as exc:  # bad options: one line to the parent, then exit
-        _send(conn, ("error", f"projection could not start: {exc}"))
+        send(conn, ("error", f"projection could not start: {exc}"))
         conn.close()
         sys.exit(EXIT_ERROR)
     out.open()
-    _send(conn, ("ready", os.getpid()))
+    send(conn, ("ready", os.getpid()))
     loop = _Loop(conn, out)
     try:
         loop.run()
     finally:
         out.close()
         for level, line in [*loop.held, *_HELD.take()]:  # the last words (parent still there on stop)
-            _send(conn, ("log", level, line))
+            send(conn, ("log", level, line))
         conn.close()
 
 
@@ -89,14 +89,6 @@ class _HeldLog(logging.Handler):
 
 
 _HELD = _HeldLog()
-
-
-def _send(conn: Connection, message: tuple[Any, ...]) -> bool:
-    try:
-        conn.send(message)
-    except (BrokenPipeError, EOFError, OSError):
-        return False
-    return True
 
 
 class _Loop:
@@ -172,7 +164,7 @@ class _Loop:
         if now >= self.next_stats:
             self.next_stats = now + STATS_INTERVAL_S
             messages.append(("stats", self.generation, out.stats()))
-        return all(_send(self.conn, m) for m in messages)
+        return all(send(self.conn, m) for m in messages)
 
 
 if __name__ == "__main__":
