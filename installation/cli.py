@@ -139,6 +139,7 @@ def cmd_live(args: argparse.Namespace, mode: str) -> int:
         audience=Path(args.audience) if getattr(args, "audience", None) else None,
         resume=not args.fresh,
         sims=Path(args.sims) if getattr(args, "sims", None) else None,
+        hours=True if mode == "live" or getattr(args, "hours", False) else None,
     )
     runtime = Runtime(Path(args.show), options)
     return runtime.run_forever()
@@ -232,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--audience", default=None, help="drive the synthetic camera with this script")
             p.add_argument("--sims", default=None, metavar="DIR",
                            help="aim the rig at simulators already running in DIR (installation simulate)")
+            p.add_argument("--hours", action="store_true",
+                           help="follow the show's opening hours as a live run does (default: ignore them)")
         p.set_defaults(func=lambda a, m=mode: cmd_live(a, m))
 
     p = sub.add_parser("render-audio", help="render a scripted evening's audio to WAV")

@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from installation.wallclock import WallClock
+
 log = logging.getLogger(__name__)
 
 LOG_MAX_BYTES = 5 << 20  # per file
@@ -19,7 +21,19 @@ _PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERRO
 
 
 class _OneLine(logging.Formatter):
-    """One line per event: a multi-line message or a traceback is folded onto the same line."""
+    """One line per event: a multi-line message or a traceback is folded onto the same line.
+
+    With a wall clock, lines are stamped with its time (the runtime's injected clock), with the zone.
+    """
+
+    def __init__(self, fmt: str, wall: WallClock | None = None) -> None:
+        super().__init__(fmt)
+        self.wall = wall
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if self.wall is None:
+            return super().formatTime(record, datefmt)
+        return self.wall().isoformat(sep=" ", timespec="milliseconds")
 
     def format(self, record: logging.LogRecord) -> str:
         record.priority = _PRIORITY.get(record.levelno, 6)
@@ -49,7 +63,9 @@ class LogFiles:
     """
 
     def __init__(self, state_dir: Path, stem: str, *, max_bytes: int = LOG_MAX_BYTES,
-                 backups: int = LOG_BACKUPS, level: int = logging.INFO) -> None:
+                 backups: int = LOG_BACKUPS, level: int = logging.INFO,
+                 wall: WallClock | None = None) -> None:
+        self.wall = wall
         self.path = state_dir / "logs" / f"{stem}.log"
         self.max_bytes = max_bytes
         self.backups = backups
@@ -74,7 +90,7 @@ class LogFiles:
                         exc.strerror or exc)
             return False
         handler.setLevel(self.level)
-        handler.setFormatter(_OneLine(FILE_FORMAT))
+        handler.setFormatter(_OneLine(FILE_FORMAT, self.wall))
         logger.addHandler(handler)
         self.handler = handler
         if under_journald():

@@ -55,10 +55,12 @@ from installation.engine.commands import (
 from installation.engine.presence import Person, Presence
 from installation.engine.show_engine import Engine
 from installation.errors import InstallationError, Problem, ShowError
+from installation.hours import OpeningHours
 from installation.logfile import LogFiles
 from installation.sdnotify import Notifier
 from installation.show.loader import load_show
 from installation.show.model import Show
+from installation.wallclock import WallClock, system_wall
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ class RuntimeOptions:
     """How to run: mode, operator surfaces, which adapters, where state lives."""
 
     mode: str = "rehearse"  # live | rehearse
+    hours: bool | None = None  # follow the opening hours (None: in a live run yes, in a rehearsal no)
     panel_host: str = "127.0.0.1"
     panel_port: int = 8080
     osc_port: int = 53000
@@ -105,9 +108,10 @@ class RuntimeOptions:
 class _LogBuffer(logging.Handler):
     """The last lines of the log for the panel, each with a sequence number and its source."""
 
-    def __init__(self, clock: Clock, size: int = 1000) -> None:
+    def __init__(self, clock: Clock, wall: WallClock, size: int = 1000) -> None:
         super().__init__(level=logging.INFO)
         self.clock = clock
+        self.wall = wall
         self.lines: collections.deque[LogLine] = collections.deque(maxlen=size)
         self._seq = 0
         self._lock = threading.Lock()
@@ -123,7 +127,7 @@ class _LogBuffer(logging.Handler):
                     "level": level,
                     "source": source,
                     "message": message,
-                    "wall": dt.datetime.now().timestamp(),
+                    "wall": self.wall().timestamp(),
                 }
             )
         for listener in list(self.listeners):
@@ -153,19 +157,24 @@ class Runtime:
         options: RuntimeOptions | None = None,
         *,
         clock: Clock | None = None,
-        wall: Callable[[], dt.datetime] = dt.datetime.now,
+        wall: WallClock | None = None,
     ) -> None:
         self.options = options or RuntimeOptions()
         self.show_path = show_path.resolve()
         self.clock = clock or MonotonicClock()
-        self.wall = wall
+        self.wall = wall or system_wall()
         self.show: Show = load_show(show_path)
         self.state_dir = (self.options.state_dir or (self.show.root / "state")).resolve()
         self.journal_path = self.state_dir / f"{self.show_path.stem}.journal.jsonl"
+        honour = self.options.hours if self.options.hours is not None else self.options.mode == "live"
+        self.opening = OpeningHours(lambda: self.show.hours, self.wall, honour=honour,
+                                    path=self.state_dir / f"{self.show_path.stem}.hours.json")
+        self._hours_seen: tuple[bool, bool] | None = None  # (open, scheduled open) last logged
+        self._hours_view: tuple[tuple[int, Any], dict[str, Any]] | None = None
         self.loop = RealtimeLoop(self.clock)
-        self.logbuf = _LogBuffer(self.clock)
+        self.logbuf = _LogBuffer(self.clock, self.wall)
         self.notifier = Notifier() if self.options.notify else Notifier({})
-        self.log_files = LogFiles(self.state_dir, self.show_path.stem)
+        self.log_files = LogFiles(self.state_dir, self.show_path.stem, wall=self.wall)
         self.engine: Engine = self._new_engine()
         self.adapters: Any = None  # installation.wiring.Adapters, built in start()
         self.watcher: Any = None  # installation.reload.ShowWatcher, built in start()
@@ -203,8 +212,7 @@ class Runtime:
         return now.hour * 3600 + now.minute * 60 + now.second + now.microsecond / 1e6
 
     def _is_open(self) -> bool:
-        hours = self.show.hours
-        return True if hours is None else hours.is_open(self.wall())
+        return self.opening.open_at(self.wall())
 
     def _new_engine(self) -> Engine:
         now_open = self._is_open()
@@ -375,7 +383,14 @@ class Runtime:
         Returns the new open state when the engine was told, else None. The hours thread calls this
         every second; tests call it with an injected wall clock.
         """
-        now_open = self._is_open()
+        wall = self.wall()
+        expired = self.opening.expire(wall)
+        if expired is not None:
+            log.info("hours: the operator's %s-now ended at %s; following the schedule",
+                     "open" if expired.open else "close", f"{expired.until:%H:%M}")
+            self._hours_view = None
+        now_open = self.opening.open_at(wall)
+        self._log_hours(wall, now_open)
         if now_open == self.engine.is_open:
             return None
 
@@ -385,6 +400,15 @@ class Runtime:
 
         self._on_loop(tell)
         return now_open
+
+    def _log_hours(self, wall: dt.datetime, now_open: bool) -> None:
+        """One terminal line at start and at every open/close change (real or, rehearsing, scheduled)."""
+        seen = (now_open, self.opening.scheduled(wall))
+        if seen == self._hours_seen:
+            return
+        self._hours_seen = seen
+        self._hours_view = None
+        log.info("hours: %s", self.opening.status(wall))
 
     def _hours_watch(self) -> None:
         """Tell the engine when the opening hours open or close (checked every second)."""
@@ -415,11 +439,12 @@ class Runtime:
         """One line for `systemctl status`: act, open/closed, playhead, problems."""
         st = self._state
         if not st.get("open", True):
-            where = "closed (dark)"
+            where = "dark"
         else:
             where = f"act {st.get('act') or '-'}, {float(st.get('act_elapsed_s', 0.0)):.0f} s in"
             if st.get("selected"):
                 where += f", next cue {st['selected']}"
+        where += f"; {self.opening.status(self.wall())}"
         down = [h.name for h in (self.adapters.health() if self.adapters is not None else [])
                 if h.state == HealthState.DOWN]
         extra = f"; down: {', '.join(down)}" if down else ""
@@ -679,11 +704,61 @@ class Runtime:
             "selected": playhead,
             "next": nxt,
             "t": es.t,
+            "hours": self._hours_state(),
         }
+
+    def _hours_state(self) -> dict[str, Any]:
+        """The panel's hours view, worked out once per wall-clock second (the state is built at 20 Hz)."""
+        wall = self.wall()
+        key = (int(wall.timestamp()), self.opening.override)
+        cached = self._hours_view
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        view = self.opening.view(wall)
+        self._hours_view = (key, view)
+        return view
+
+    def _closed(self) -> Result | None:
+        """A show command while closed is refused with the reason (never an ok that does nothing)."""
+        if self.engine.is_open:
+            return None
+        return Result.denied(self.opening.refusal(self.wall()))
+
+    # ------------------------------------------------------------------------------------ hours
+    def hours_open(self, until: str, *, source: str) -> Result:
+        """Open now until HH:MM (a private event, a press preview), whatever the schedule says."""
+        return self._override(True, until, source)
+
+    def hours_close(self, until: str, *, source: str) -> Result:
+        """Close now until HH:MM (maintenance): fade to dark; show commands are refused meanwhile."""
+        return self._override(False, until, source)
+
+    def hours_schedule(self, *, source: str) -> Result:
+        """End an override: back to the opening hours."""
+        log.info("hours: back to the schedule, by %s", source, extra={"source": source})
+        had = self.opening.clear()
+        self._hours_view = None
+        self.check_hours()
+        self._notify("state")
+        return Result.success("following the opening hours" + ("" if had else " (no override was set)"),
+                              self.opening.view(self.wall()))
+
+    def _override(self, open_: bool, until: str, source: str) -> Result:
+        verb = "open" if open_ else "close"
+        try:
+            override = self.opening.set_override(open_, until, self.wall(), source)
+        except ValueError as exc:
+            return Result.error(f"{verb} now: {exc}")
+        log.info("hours: %s now until %s, by %s", verb, f"{override.until:%a %H:%M}", source,
+                 extra={"source": source})
+        self._hours_view = None
+        self.check_hours()
+        self._notify("state")
+        return Result.success(f"{verb} now until {override.until:%H:%M}", self.opening.view(self.wall()))
 
     # ------------------------------------------------------------------------------------ Controller
     def go(self, *, source: str) -> Result:
-        return self.call(lambda e: e.go(), "GO", source)
+        return self._closed() or self.call(lambda e: e.go(), "GO", source)
 
     def stop(self, *, source: str) -> Result:
         return self.call(lambda e: e.stop(), "STOP", source)
@@ -692,15 +767,15 @@ class Runtime:
         return self.call(lambda e: e.panic(), "PANIC", source)
 
     def pause(self, *, source: str) -> Result:
-        return self.call(lambda e: e.pause(), "pause", source)
+        return self._closed() or self.call(lambda e: e.pause(), "pause", source)
 
     def resume(self, *, source: str) -> Result:
-        return self.call(lambda e: e.resume(), "resume", source)
+        return self._closed() or self.call(lambda e: e.resume(), "resume", source)
 
     def goto_act(self, name: str, *, source: str) -> Result:
         if name not in self.show.acts:
             return Result.error(f"no act {name!r} (acts: {', '.join(self.show.act_names)})")
-        return self.call(lambda e: e.goto_act(name), f"act {name}", source)
+        return self._closed() or self.call(lambda e: e.goto_act(name), f"act {name}", source)
 
     def _check_cue(self, name: str) -> Result | None:
         act = self.show.act(self._state.get("act") or self.show.start_act)
@@ -712,7 +787,9 @@ class Runtime:
         return None
 
     def start_cue(self, name: str, *, source: str) -> Result:
-        return self._check_cue(name) or self.call(lambda e: e.start_cue(name), f"start cue {name}", source)
+        return self._closed() or self._check_cue(name) or self.call(
+            lambda e: e.start_cue(name), f"start cue {name}", source
+        )
 
     def stop_cue(self, name: str, *, source: str) -> Result:
         return self._check_cue(name) or self.call(lambda e: e.stop_cue(name), f"stop cue {name}", source)
@@ -720,7 +797,7 @@ class Runtime:
     def load_cue(self, name: str, at_s: float, *, source: str) -> Result:
         if not math.isfinite(at_s) or at_s < 0:
             return Result.error(f"load time must be ≥ 0 s, not {at_s!r}")
-        return self._check_cue(name) or self.call(
+        return self._closed() or self._check_cue(name) or self.call(
             lambda e: e.load_cue(name, at_s), f"load cue {name} at {at_s:g} s", source
         )
 
@@ -734,7 +811,7 @@ class Runtime:
                 raise ValueError(f"{name!r} is inside a group: select its group instead")
             seq.playhead = index
 
-        return self._check_cue(name) or self.call(select, f"select cue {name}", source)
+        return self._closed() or self._check_cue(name) or self.call(select, f"select cue {name}", source)
 
     def set_param(self, path: str, value: float | str, *, source: str) -> Result:
         if path not in self.param_names():
@@ -745,7 +822,9 @@ class Runtime:
             return Result.error(f"{path}: {value!r} is not a number")
         if not math.isfinite(number):
             return Result.error(f"{path}: {value!r} is not a finite number")
-        return self.call(lambda e: e.set_param(path, number), f"set {path} = {number:g}", source)
+        return self._closed() or self.call(
+            lambda e: e.set_param(path, number), f"set {path} = {number:g}", source
+        )
 
     def command(self, name: str, *, source: str) -> Result:
         def run(e: Engine) -> bool:
@@ -753,7 +832,7 @@ class Runtime:
                 raise ValueError(f"no trigger of act {e.act!r} listens to {name!r}")
             return True
 
-        return self.call(run, f"command {name}", source)
+        return self._closed() or self.call(run, f"command {name}", source)
 
     def state(self) -> ShowState:
         return self._state

@@ -24,6 +24,7 @@ from installation.engine.commands import SceneChange
 from installation.engine.presence import Person, Presence
 from installation.engine.show_engine import INTENSITY_ATTRIBUTES
 from installation.show.model import Act
+from installation.wallclock import offset_of
 
 if TYPE_CHECKING:
     from installation.runtime import Runtime
@@ -242,6 +243,7 @@ class Adapters:
             preload=scenes,
             outputs=() if headless else _projectors(venue),
             render_scale=venue.render_scale if venue else 1.0,
+            wall_offset_s=offset_of(self.runtime.wall),
         )
         self.projection.open()
         act = self.runtime.engine.act

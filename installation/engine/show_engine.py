@@ -349,9 +349,13 @@ class Engine:
     def go(self) -> bool:
         """GO: start the cue at the playhead; on a finished cue list fire an `on: go` trigger.
 
-        A second GO within `go_debounce_s` of the last accepted one is ignored (returns False).
+        A second GO within `go_debounce_s` of the last accepted one is ignored (returns False), and so is
+        a GO while closed (nothing may start in the dark).
         """
         now = self._begin()
+        if not self._open or self._closing:
+            self._emit(now, "go-ignored", detail="closed")
+            return False
         if self._last_go_t is not None and now - self._last_go_t < self.go_debounce_s:
             self._emit(now, "go-ignored", detail=f"within {self.go_debounce_s:g}s of the last GO")
             return False
@@ -437,6 +441,7 @@ class Engine:
     def goto_act(self, name: str) -> None:
         """Go to an act now (`next` and `idle` work too)."""
         now = self._begin()
+        self._refuse_closed("go to an act")
         target = self._resolve_act(name)
         self._enter_act(target, now, "operator")
         self._settle(now)
@@ -444,6 +449,7 @@ class Engine:
     def start_cue(self, name: str) -> None:
         """Start a cue of the current act now (`cue` or `act/cue`); the playhead does not move."""
         now = self._begin()
+        self._refuse_closed("start a cue")
         seq, cue = self._find_cue(name)
         self._mappings_on_again(now)
         seq.start(cue, now, None, seq.top_index(cue.name))
@@ -459,6 +465,7 @@ class Engine:
     def load_cue(self, name: str, at_s: float) -> None:
         """Load-to-time: put a cue in its state after `at_s` seconds, paused; the next GO continues it."""
         now = self._begin()
+        self._refuse_closed("load a cue")
         seq, cue = self._find_cue(name)
         if not at_s >= 0.0:
             raise EngineError(f"load time must be 0 or more, got {at_s}")
@@ -541,6 +548,11 @@ class Engine:
         self._closing = False
         self._send(Blackout(True, t))
         self._emit(t, "closed")
+
+    def _refuse_closed(self, what: str) -> None:
+        # while closed (or closing) nothing may start: no sound over dark lights and a black picture
+        if not self._open or self._closing:
+            raise EngineError(f"cannot {what}: the show is closed")
 
     # ================================================================== acts
     def _resolve_act(self, name: str) -> str:

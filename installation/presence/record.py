@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any
 
 from installation.engine.presence import Person, Presence, ZoneState
 from installation.errors import InstallationError
+from installation.wallclock import WallClock, system_wall
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,8 @@ class PresenceRecorder:
     (and always when the count, a zone's count or known/unknown changes)."""
 
     def __init__(
-        self, path: Path, min_interval_s: float = 0.1, meta: Mapping[str, Any] | None = None
+        self, path: Path, min_interval_s: float = 0.1, meta: Mapping[str, Any] | None = None,
+        wall: WallClock | None = None,
     ) -> None:
         self.path = path
         self.min_interval_s = min_interval_s
@@ -83,7 +84,7 @@ class PresenceRecorder:
         header = {
             "format": FORMAT,
             "version": VERSION,
-            "started": datetime.now().isoformat(timespec="seconds"),
+            "started": (wall or system_wall())().isoformat(timespec="seconds"),
         }
         header.update(meta or {})
         self._f.write(json.dumps(header) + "\n")

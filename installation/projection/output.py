@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import logging
 import queue
 import threading
@@ -20,6 +19,7 @@ from installation.engine.presence import Presence
 from installation.errors import DeviceError, ShowError
 from installation.projection.renderer import SceneRenderer
 from installation.projection.warp import OutputConfig
+from installation.wallclock import WallClock, offset_wall
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,9 @@ class FrameStats:
     interval_ms_max: float
 
 
-def date_now() -> tuple[float, float, float, float]:
-    """ISF DATE: (year, month, day, seconds since local midnight)."""
-    d = _dt.datetime.now()
+def date_now(wall: WallClock) -> tuple[float, float, float, float]:
+    """ISF DATE: (year, month, day, seconds since local midnight) on the given wall clock."""
+    d = wall()
     return (
         float(d.year),
         float(d.month),
@@ -121,6 +121,7 @@ class ThreadedProjection(Adapter):
         retry_max_s: float = 30.0,
         on_frame: Callable[[SceneRenderer], None] | None = None,
         render_scale: float = 1.0,
+        wall_offset_s: float = 0.0,
     ) -> None:
         if pacing not in ("auto", "vsync", "clock"):
             raise ValueError("pacing is auto, vsync or clock")
@@ -142,6 +143,7 @@ class ThreadedProjection(Adapter):
         self.reload_interval_s = reload_interval_s
         self.retry_max_s = retry_max_s
         self.on_frame = on_frame
+        self.wall = offset_wall(wall_offset_s)  # ISF DATE follows the runtime's (injected) wall clock
         self._lock = threading.Lock()
         self._params: Mapping[str, float] = {}
         self._presence: Presence | None = None
@@ -375,7 +377,7 @@ class ThreadedProjection(Adapter):
             t0 = perf_counter()
             if windows:
                 windows[0].make_current()
-            renderer.render(now, date_now())
+            renderer.render(now, date_now(self.wall))
             for win in windows:
                 win.present()
             if windows:
@@ -483,6 +485,7 @@ class ProjectionOutput(Adapter):
         retry_max_s: float = 30.0,
         on_frame: Callable[[SceneRenderer], None] | None = None,
         render_scale: float = 1.0,
+        wall_offset_s: float = 0.0,
         process: bool = True,
     ) -> None:
         if on_frame is not None:
@@ -501,6 +504,7 @@ class ProjectionOutput(Adapter):
             reload_interval_s=reload_interval_s,
             retry_max_s=retry_max_s,
             render_scale=render_scale,
+            wall_offset_s=wall_offset_s,
         )
         spec = ThreadedProjection(clock, **self._options)  # validates the options; never opened here
         self.clock = clock

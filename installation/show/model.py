@@ -158,33 +158,15 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Hours:
-    """Opening hours: ranges per weekday (index 0 = Monday; empty = closed) and closed dates."""
+    """Opening hours: ranges per weekday (index 0 = Monday; empty = closed) and closed dates.
+
+    Read them with `installation.engine.schedule` (open at a time?, the next change), which also knows
+    what a daylight-saving change does to a local time.
+    """
 
     days: tuple[tuple[TimeRange, ...], ...] = ((),) * 7
     closed_on: frozenset[dt.date] = frozenset()
     pos: Pos = NOWHERE
-
-    def is_open(self, when: dt.datetime) -> bool:
-        """Whether the installation is open at a local date and time.
-
-        A range that runs past midnight (`20:00-02:00`) belongs to the day it starts on: it is open
-        early the next morning even if that next day is closed or a closed date.
-        """
-        t = when.hour * 3600 + when.minute * 60 + when.second + when.microsecond / 1e6
-        today = when.date()
-        if today not in self.closed_on:
-            for r in self.days[today.weekday()]:
-                if r.start_s <= r.end_s:
-                    if r.start_s <= t < r.end_s:
-                        return True
-                elif t >= r.start_s:
-                    return True
-        yesterday = today - dt.timedelta(days=1)
-        if yesterday not in self.closed_on:
-            for r in self.days[yesterday.weekday()]:
-                if r.end_s < r.start_s and t < r.end_s:
-                    return True
-        return False
 
 
 # --------------------------------------------------------------------------------------------- cues

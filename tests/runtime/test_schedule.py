@@ -58,7 +58,8 @@ class Week:
     def __init__(self, show: Path, state_dir: Path, start: dt.datetime = MONDAY) -> None:
         self.clock = VirtualClock(0.0)
         self.start = start
-        self.runtime = Runtime(show, options(state_dir, log_file=False), clock=self.clock, wall=self.wall)
+        self.runtime = Runtime(show, options(state_dir, log_file=False, hours=True), clock=self.clock,
+                               wall=self.wall)
         self.events: list[tuple[dt.datetime, str, str]] = []
         self.runtime.engine.subscribe(self._record)
         adapters = Adapters(self.runtime)
