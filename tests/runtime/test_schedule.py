@@ -47,6 +47,11 @@ class RecordingProjection:
     def update(self, params: Any, presence: Any, now: float) -> None:
         self.now = now
 
+    def health(self) -> Any:
+        from installation.adapters import Health, HealthState
+
+        return Health("projection", HealthState.OK, "recording")
+
     @property
     def black(self) -> bool:
         return bool(self.blackouts) and self.blackouts[-1][1]
@@ -55,11 +60,11 @@ class RecordingProjection:
 class Week:
     """A runtime in virtual time with recording adapters; `to(wall)` plays every loop up to that time."""
 
-    def __init__(self, show: Path, state_dir: Path, start: dt.datetime = MONDAY) -> None:
+    def __init__(self, show: Path, state_dir: Path, start: dt.datetime = MONDAY, **changes: Any) -> None:
         self.clock = VirtualClock(0.0)
         self.start = start
-        self.runtime = Runtime(show, options(state_dir, log_file=False, hours=True), clock=self.clock,
-                               wall=self.wall)
+        changes = {"log_file": False, "hours": True, **changes}  # a live run's hours, simulated rig
+        self.runtime = Runtime(show, options(state_dir, **changes), clock=self.clock, wall=self.wall)
         self.events: list[tuple[dt.datetime, str, str]] = []
         self.runtime.engine.subscribe(self._record)
         adapters = Adapters(self.runtime)
