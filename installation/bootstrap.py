@@ -10,6 +10,7 @@ and then runs the command. Run it again at any time: it only does what is missin
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -36,6 +37,20 @@ TEST_PACKAGES = [
     "socat",
     "iproute2",
 ]
+
+
+# The tests that run the show in real time run again at instants when both bundled shows are closed,
+# pinned through the project's own wall clock ($INSTALLATION_WALL_CLOCK), with the machine's local
+# time at 03:00 ($TZ): a rehearsal, the panel and the exhibits must not care what day it is.
+CLOSED_INSTANTS = [("a Monday night", "2026-12-07T22:05"), ("a closed date, 25 December", "2026-12-25T08:30")]
+CLOSED_SUITES = ["tests/runtime", "tests/control", "tests/exhibits"]
+
+
+def _tz_at(local_hour: int) -> str:
+    """A POSIX TZ under which the machine's local time now is `local_hour` o'clock (e.g. LOC+19)."""
+    offset = (local_hour - dt.datetime.now(dt.UTC).hour) % 24
+    offset = offset - 24 if offset > 12 else offset
+    return f"LOC{-offset:+d}"
 
 
 def _say(message: str) -> None:
@@ -140,8 +155,17 @@ def test() -> int:
         [str(python), "-m", "installation", "check", "cues/unenclosed.yaml", "cues/solas.yaml"],
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *sys.argv[2:]],
     ]
-    for step in steps:
-        code = _run(step, env)
+    runs = [("", step, env) for step in steps]
+    if not sys.argv[2:]:  # the whole suite: then the real-time tests again on closed days, at 03:00
+        tz = _tz_at(3)
+        pytest = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *CLOSED_SUITES]
+        for what, instant in CLOSED_INSTANTS:
+            closed = {**env, "INSTALLATION_WALL_CLOCK": instant, "TZ": tz}
+            runs.append((f"again at {what} ({instant}), time zone {tz}: local 03:00", pytest, closed))
+    for label, step, step_env in runs:
+        if label:
+            _say(label)
+        code = _run(step, step_env)
         if code == 5:
             _say("pytest collected no tests: that is a failure here")
             return 1
