@@ -131,6 +131,7 @@ def cmd_live(args: argparse.Namespace, mode: str) -> int:
         mode=mode,
         panel_host=args.host,
         panel_port=args.port,
+        panel_allow_hosts=tuple(args.panel_allow_host),
         osc_port=args.osc_port,
         audio=args.audio,
         projection=args.projection,
@@ -224,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default="127.0.0.1", help="web panel address (default loopback only)")
         p.add_argument("--port", type=int, default=8080, help="web panel port")
         p.add_argument("--osc-port", type=int, default=53000, help="OSC control port (QLab's is 53000)")
+        p.add_argument("--panel-allow-host", action="append", default=[], metavar="NAME",
+                       help="another name or address the panel answers to, e.g. show-pc.local (repeatable)")
         p.add_argument("--audio", choices=("auto", "jack", "device", "off"), default="auto")
         p.add_argument("--projection", choices=("auto", "window", "headless", "off"), default="auto")
         p.add_argument("--duration", type=float, default=None, help="stop after this many seconds")

@@ -30,6 +30,7 @@ from typing import Any
 
 from installation.adapters import Health, HealthState
 from installation.control.protocol import (
+    MAX_VISITORS,
     AudioLevels,
     EventKind,
     HealthView,
@@ -88,6 +89,7 @@ class RuntimeOptions:
     hours: bool | None = None  # follow the opening hours (None: in a live run yes, in a rehearsal no)
     panel_host: str = "127.0.0.1"
     panel_port: int = 8080
+    panel_allow_hosts: tuple[str, ...] = ()  # more names/addresses the panel answers to (Host, Origin)
     osc_port: int = 53000
     audio: str = "auto"  # auto | jack | device | off
     projection: str = "auto"  # auto | window | headless | off
@@ -910,6 +912,9 @@ class Runtime:
         if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
             return Result.error("visitor position must be inside the frame (0..1)")
         with self._visitor_lock:
+            if len(self._visitors) >= MAX_VISITORS:
+                return Result.error(f"already {MAX_VISITORS} simulated visitors (the most a rehearsal "
+                                    "holds); remove some first")
             self._visitor_ids += 1
             vid = f"v{self._visitor_ids}"
             self._visitors[vid] = (x, y)

@@ -261,7 +261,8 @@ class Adapters:
 
         options = self.runtime.options
         self.panel = WebPanel(
-            self.runtime, host=options.panel_host, port=options.panel_port, state_dir=self.runtime.state_dir
+            self.runtime, host=options.panel_host, port=options.panel_port, state_dir=self.runtime.state_dir,
+            allow_hosts=options.panel_allow_hosts,
         )
         self.panel.start()
         log.info("panel at %s", self.panel.url)
@@ -385,6 +386,8 @@ class Adapters:
                 out.append(adapter.health())
         if self.rig is not None:
             out.extend(self.rig.health())
+        if self.osc_api is not None and "osc-control" not in self.failed:
+            out.append(self.osc_api.health())
         return out
 
     def presence_view(self) -> PresenceView:

@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m installation.control", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="panel address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="panel port (default 8080)")
+    parser.add_argument("--panel-allow-host", action="append", default=[], metavar="NAME",
+                        help="another name or address the panel answers to (repeatable)")
     parser.add_argument("--osc-port", type=int, default=DEFAULT_PORT, help="OSC API port (default 53000)")
     parser.add_argument("--mode", choices=("live", "rehearse"), default="rehearse")
     args = parser.parse_args(argv)
@@ -25,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     controller = FakeController(mode=args.mode)
     try:
         api = OscControlApi(controller, port=args.osc_port).start()
-        panel = WebPanel(controller, host=args.host, port=args.port).start()
+        panel = WebPanel(controller, host=args.host, port=args.port,
+                         allow_hosts=args.panel_allow_host).start()
     except InstallationError as exc:
         print(f"error: {exc}")
         return 2

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from installation.control.protocol import (
+    MAX_VISITORS,
     SPEED_MAX,
     SPEED_MIN,
     AudioLevels,
@@ -448,6 +449,9 @@ class FakeController:
             bad = self._rehearse_only() or self._check_xy(x, y)
             if bad:
                 return bad
+            if len(self._visitors) >= MAX_VISITORS:
+                return Result.error(f"already {MAX_VISITORS} simulated visitors (the most a rehearsal "
+                                    f"holds); remove some first")
             vid = f"v{self._next_visitor}"
             self._next_visitor += 1
             self._visitors[vid] = (x, y)

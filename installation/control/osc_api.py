@@ -9,7 +9,9 @@ and ignored, so remotes written for QLab work. Addresses this API does not know 
 Security: bound to 127.0.0.1 by default. A non-loopback bind needs an allow-list of client
 addresses (others are dropped unanswered) and/or a passcode (`/connect {passcode}` opens a session
 for the client's IP address, like QLab's workspace passcode; until then every message is answered
-"denied"). Malformed packets are counted and logged (rate-limited), never fatal.
+"denied"). Malformed packets are counted and logged (rate-limited), never fatal; what is logged of a
+message is clipped, addresses over MAX_ADDRESS characters never reach the show, and a reply too large for
+one datagram is replaced by an error reply. The counts are the API's `health()` detail (`/health`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from installation import __version__
+from installation.adapters import Health, HealthState
 from installation.control.protocol import Controller, Result
 from installation.errors import DeviceError, InstallationError
 
@@ -40,6 +43,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 53000  # QLab's port, so remotes find us where they expect
 MAX_PACKET = 65535
+MAX_REPLY = 65507  # the largest UDP payload over IPv4; a larger reply would be dropped by the kernel
+MAX_ADDRESS = 256  # characters: longer addresses are answered with an error and never reach the show
+LOG_ADDRESS = 80  # characters of an address (or arguments, message) that go into one log line
 MAX_LOG_LINES = 200
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux value; Python does not export it
 FAILED_CONNECTS_MAX = 5  # wrong passcodes from one address before it is locked out for a while
@@ -68,8 +74,10 @@ class OscApiStats:
     strangers: int = 0  # packets from addresses outside the allow-list: dropped unread, unanswered
     denied: int = 0
     errors: int = 0
+    unknown: int = 0  # messages to an address neither this API nor the show knows
     replies: int = 0
     reply_failures: int = 0
+    oversize: int = 0  # replies too large for one datagram, answered with an error instead
 
 
 @dataclass
@@ -92,6 +100,12 @@ def is_loopback_host(host: str) -> bool:
     return bool(infos) and all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
 
 
+def _clip(text: object, limit: int = LOG_ADDRESS) -> str:
+    """`text` for a log line: at most `limit` characters, and says how long it really was."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}…({len(text)} chars)"
+
+
 def _networks(allow: Iterable[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     nets = []
     for entry in allow:
@@ -107,6 +121,8 @@ def _networks(allow: Iterable[str]) -> tuple[ipaddress.IPv4Network | ipaddress.I
 
 BUNDLE_TAG = b"#bundle\x00"
 MAX_BUNDLE_DEPTH = 8
+MAX_ARRAY_DEPTH = 8
+TYPE_TAGS = frozenset("ihfdsbrmtTFN[]")  # what python-osc decodes; it skips others with a warning
 
 
 def _message(data: bytes) -> OscMessage:
@@ -119,6 +135,14 @@ def _message(data: bytes) -> OscMessage:
     tags_at = (end + 4) & ~3
     if tags_at >= len(data) or data[tags_at:tags_at + 1] != b",":
         raise ValueError("no type tag string after the address")
+    tags_end = data.find(b"\x00", tags_at)
+    depth = 0
+    for tag in data[tags_at + 1:tags_end if tags_end >= 0 else len(data)].decode("latin-1"):
+        if tag not in TYPE_TAGS:  # OSC 1.0: discard a message with a type tag we do not know
+            raise ValueError(f"unknown type tag {tag!r}")
+        depth += {"[": 1, "]": -1}.get(tag, 0)
+        if depth > MAX_ARRAY_DEPTH:
+            raise ValueError("arrays nested too deeply")
     message = OscMessage(data)
     address = message.address
     if not address.startswith("/") or not address.isprintable():
@@ -263,6 +287,16 @@ class OscControlApi:
                 end.close()
             self._wake = None
 
+    def health(self, since: float = 0.0) -> Health:
+        """The API's health item: where it listens and what it refused, counted since start."""
+        if self._sock is None:
+            return Health("osc-control", HealthState.OFF, "not listening", since)
+        s = self.stats
+        detail = (f"udp {self.host}:{self.port}; {s.messages} messages, {s.malformed} malformed packets, "
+                  f"{s.unknown} unknown addresses, {s.strangers} from outside the allow-list, "
+                  f"{s.denied} denied, {s.oversize} replies too large, {s.errors} errors")
+        return Health("osc-control", HealthState.OK, detail, since)
+
     def __enter__(self) -> OscControlApi:
         return self.start()
 
@@ -330,7 +364,7 @@ class OscControlApi:
     def _malformed(self, sender: tuple[str, int], size: int, why: str) -> None:
         self.stats.malformed += 1
         self._rate_limited("malformed", "OSC API: malformed packet from %s:%d (%d bytes): %s; ignored, "
-                           "%d so far", sender[0], sender[1], size, why, self.stats.malformed)
+                           "%d so far", sender[0], sender[1], size, _clip(why), self.stats.malformed)
 
     def _rate_limited(self, kind: str, message: str, *args: Any) -> None:
         """Log one warning a second at most per kind, however hard the burst."""
@@ -343,10 +377,19 @@ class OscControlApi:
         if self._sock is None:
             return
         port = self.reply_port if self.reply_port is not None else sender[1]
+        address = address[:MAX_ADDRESS]  # an over-long address was refused; its reply stays one datagram
         try:
             dgram = build_reply(address, result)
         except (ValueError, TypeError) as exc:  # data not JSON-able: a controller bug, still answer
-            dgram = build_reply(address, Result.error(f"reply could not be encoded: {exc}"))
+            dgram = build_reply(address, Result.error(f"reply could not be encoded: {_clip(exc)}"))
+        if len(dgram) > MAX_REPLY:  # the kernel would drop it silently: say so instead
+            self.stats.oversize += 1
+            self._rate_limited("oversize", "OSC API: reply to %s is %d bytes, over one datagram (%d); "
+                               "sent an error instead (%d so far)", _clip(address), len(dgram), MAX_REPLY,
+                               self.stats.oversize)
+            dgram = build_reply(address, Result.error(
+                f"reply too large ({len(dgram)} bytes; one UDP datagram carries at most {MAX_REPLY}): "
+                f"ask for less, e.g. /log 20"))
         try:
             self._sock.sendto(dgram, (sender[0], port))
             self.stats.replies += 1
@@ -391,6 +434,11 @@ class OscControlApi:
 
     def _handle(self, address: str, args: tuple[Any, ...], sender: tuple[str, int]) -> Result:
         source = f"osc:{sender[0]}:{sender[1]}"
+        if len(address) > MAX_ADDRESS:  # no show has such an address: keep it out of the show and the log
+            self.stats.unknown += 1
+            self._rate_limited("long", "OSC API: %s from %s refused: longer than %d characters",
+                               _clip(address), source, MAX_ADDRESS)
+            return Result.error(f"address too long ({len(address)} characters; at most {MAX_ADDRESS})")
         path = address
         parts = path.split("/")
         if len(parts) >= 3 and parts[1] == "workspace":  # QLab: /workspace/{id}/go …
@@ -399,15 +447,15 @@ class OscControlApi:
         if gate is not None:
             if gate.status == "denied":
                 self.stats.denied += 1
-                log.warning("OSC API: %s from %s denied: %s", address, source, gate.message)
+                log.warning("OSC API: %s from %s denied: %s", _clip(address), source, gate.message)
             return gate
         try:
             result = self._dispatch(path, args, source)
         except ValueError as exc:
             result = Result.error(f"{address}: {exc}")
         if result.status != "ok":
-            log.info("OSC API: %s %s from %s → %s: %s", address, list(args), source, result.status,
-                     result.message)
+            log.info("OSC API: %s %s from %s → %s: %s", _clip(address), _clip(list(args)), source,
+                     result.status, _clip(result.message, 2 * LOG_ADDRESS))
         return result
 
     def _dispatch(self, path: str, args: tuple[Any, ...], source: str) -> Result:
@@ -459,9 +507,11 @@ class OscControlApi:
                 return c.replay("", 1.0, source=source)
             speed = _number(args[1], "replay speed") if len(args) > 1 else 1.0
             return c.replay(str(args[0]), speed, source=source)
-        if head == "command" and len(parts) >= 2:
-            return c.command("/" + "/".join(parts[1:]), source=source)
-        return c.command(path, source=source)
+        name = "/" + "/".join(parts[1:]) if head == "command" and len(parts) >= 2 else path
+        result = c.command(name, source=source)
+        if result.status == "error":  # no trigger listens: an unknown address
+            self.stats.unknown += 1
+        return result
 
     def _cue(self, verb: str, name: str, args: tuple[Any, ...], source: str) -> Result:
         c = self.controller

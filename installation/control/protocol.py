@@ -32,6 +32,7 @@ ModeName = Literal["live", "rehearse"]
 CUE_STATES: tuple[str, ...] = ("idle", "pre-wait", "running", "post-wait", "done")
 SPEED_MIN = 1.0  # replay speed range, × real time
 SPEED_MAX = 60.0
+MAX_VISITORS = 200  # simulated visitors a rehearsal holds at once (each is drawn into every camera frame)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,13 @@ Pages and endpoints:
 - `/health` adapter health as JSON for monitoring (HTTP 503 when an adapter is down);
 - `/api/state` the controller's state; `/api/camera.jpg`, `/api/projection` preview images.
 
-Security: bound to 127.0.0.1 by default, where it checks the Host header (against DNS rebinding) and
-the Origin of websockets (against other sites in the operator's browser). On any other address every
-request needs the token (generated at first run with `secrets`, printed once, stored 0600): as
-`?token=` on the first visit (then a cookie), or `Authorization: Bearer`. Commands are validated
-(names, numbers, known parameters and recordings only) and logged with their source `web:host:port`.
+Security: bound to 127.0.0.1 by default. Every request's Host header, and every websocket's Origin,
+must name this panel exactly (against DNS rebinding and other sites in the operator's browser):
+localhost, 127.0.0.1, ::1, the bound address, and the names the operator allows (`--panel-allow-host`),
+with the panel's port. On any other address every request also needs the token (generated at first run
+with `secrets`, stored 0600, never printed or logged): as `?token=` on the first visit (then a cookie),
+or `Authorization: Bearer`. Commands are validated (names, numbers, known parameters and recordings
+only) and logged with their source `web:host:port`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import ipaddress
 import json
 import logging
 import math
@@ -28,7 +31,7 @@ import socket
 import stat
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -61,6 +64,9 @@ HEALTH_EVERY_S = 0.5
 LOG_BATCH = 100
 MAX_MESSAGE = 4096  # bytes of one websocket command
 NAME_MAX = 200
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+_LABEL = r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?"
+HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")  # a DNS name as an operator writes it
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
 
@@ -195,13 +201,82 @@ def run_command(controller: Controller, cmd: str, args: dict[str, Any], source: 
 # ---- the guard: token, Host and Origin checks for every request ----
 
 
+def _host_name(name: str) -> str:
+    """The form names are compared in: lower case, no brackets, IP addresses in their short form."""
+    name = name.strip().lower()
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    try:
+        return ipaddress.ip_address(name).compressed
+    except ValueError:
+        return name
+
+
+def _split_host(value: str) -> tuple[str, int] | None:
+    """(name, port) of a Host header ("name:port", "[::1]:port"; no port: 80); None when malformed."""
+    value = value.strip()
+    if value.startswith("["):
+        name, bracket, rest = value[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return None
+        port_text = rest[1:] if rest else ""
+    elif value.count(":") > 1:  # an IPv6 address without brackets is not a Host
+        return None
+    else:
+        name, _, port_text = value.partition(":")
+    if not name or (port_text and not (port_text.isascii() and port_text.isdigit() and len(port_text) <= 5)):
+        return None
+    port = int(port_text) if port_text else 80
+    return (_host_name(name), port) if 0 < port < 65536 else None
+
+
+def allowed_host_names(bind: str, extra: Iterable[str] = ()) -> frozenset[str]:
+    """Names the panel answers to: loopback, the bound address, and the operator's `extra` names.
+
+    A wildcard bind (0.0.0.0, ::) also answers to any IP address (checked per request): a browser
+    sends an address as Host only when it connected to that address, so rebinding needs a name.
+    """
+    names = {_host_name(n) for n in LOOPBACK_NAMES}
+    if bind:
+        names.add(_host_name(bind))
+    for entry in extra:
+        name = _host_name(entry)
+        if not (_is_address(name) or HOST_NAME.match(name)):
+            raise InstallationError(
+                f"panel allowed host '{entry[:80]}' is not a host name or address (e.g. show-pc.local or "
+                f"192.168.1.20; no scheme, port or path)"
+            )
+        names.add(name)
+    return frozenset(names)
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_wildcard(bind: str) -> bool:
+    if not bind:
+        return True
+    try:
+        return ipaddress.ip_address(bind.strip("[]")).is_unspecified
+    except ValueError:
+        return False
+
+
 class _Guard:
     """ASGI middleware: refuses requests without the token (non-loopback) or from foreign origins."""
 
-    def __init__(self, app: ASGIApp, token: str | None, loopback: bool) -> None:
+    def __init__(self, app: ASGIApp, token: str | None, hosts: frozenset[str], any_address: bool = False,
+                 port: int | None = None) -> None:
         self.app = app
         self.token = token
-        self.loopback = loopback
+        self.hosts = hosts
+        self.any_address = any_address  # a wildcard bind: any IP address as Host (names still listed)
+        self.port = port  # None until the server has bound its port (a bare app: any port)
 
     def _token_ok(self, scope: Scope) -> tuple[bool, bool]:
         """(authorised, came from the query string)."""
@@ -230,11 +305,28 @@ class _Guard:
                 return str(value.decode("latin-1"))
         return ""
 
+    def _name_ok(self, name: str, port: int) -> bool:
+        if self.port is not None and port != self.port:
+            return False
+        return name in self.hosts or (self.any_address and _is_address(name))
+
     def _host_ok(self, host: str) -> bool:
-        if not self.loopback:
-            return True  # the token protects; a rebound name never gets our cookie
-        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        return name.strip("[]") in ("127.0.0.1", "localhost", "::1") or name.startswith("127.")
+        """The Host header names this panel exactly: an allowed name or address, and its port."""
+        parsed = _split_host(host)
+        return parsed is not None and self._name_ok(*parsed)
+
+    def _origin_ok(self, origin: str) -> bool:
+        """A websocket's Origin is absent (not a browser) or exactly http://<allowed host>:<port>."""
+        if not origin:
+            return True
+        try:
+            parts = urlsplit(origin)
+            port = parts.port or 80
+        except ValueError:
+            return False
+        if parts.scheme != "http" or parts.hostname is None or parts.path or parts.query or parts.username:
+            return False
+        return self._name_ok(_host_name(parts.hostname), port)
 
     async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]],
                        send: Callable[[Any], Awaitable[None]]) -> None:
@@ -246,10 +338,11 @@ class _Guard:
         host = self._header(scope, b"host")
         problem = ""
         if not self._host_ok(host):
-            problem = f"Host '{host[:60]}' is not this panel's address"
+            problem = (f"Host '{host[:60]}' is not this panel's address (allow another name with "
+                       f"--panel-allow-host NAME)")
         elif scope["type"] == "websocket":
             origin = self._header(scope, b"origin")
-            if origin and urlsplit(origin).netloc != host:
+            if not self._origin_ok(origin):
                 problem = f"websocket from another site ({origin[:60]})"
         authorised, from_query = self._token_ok(scope)
         if not problem and not authorised:
@@ -260,8 +353,9 @@ class _Guard:
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 4401})
                 return
-            text = ("Refused: " + problem + ". Open the panel with the address printed when it started "
-                    "(…/?token=…), or send 'Authorization: Bearer <token>'.\n")
+            text = ("Refused: " + problem + ". Open the panel as http://<address>:<port>/?token=<token> "
+                    "(the token is in the panel-token file named when the show started), or send "
+                    "'Authorization: Bearer <token>'.\n")
             refusal = PlainTextResponse(text, status_code=401 if "token" in problem else 403,
                                         headers=SECURITY_HEADERS)
             await refusal(scope, receive, send)
@@ -282,7 +376,8 @@ class _Guard:
 class PanelApp:
     """The starlette application around one controller (usable with a test client, no server)."""
 
-    def __init__(self, controller: Controller, token: str | None = None, loopback: bool = True) -> None:
+    def __init__(self, controller: Controller, token: str | None = None,
+                 hosts: frozenset[str] | None = None, any_address: bool = False) -> None:
         self.controller = controller
         self.static = self._load_static()
         self._wakers: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
@@ -298,7 +393,8 @@ class PanelApp:
             WebSocketRoute("/ws", self.websocket),
         ]
         self.starlette = Starlette(routes=routes)
-        self.asgi = _Guard(self.starlette, token, loopback)
+        self.asgi = _Guard(self.starlette, token, allowed_host_names("") if hosts is None else hosts,
+                           any_address)
 
     @staticmethod
     def _load_static() -> dict[str, tuple[bytes, str]]:
@@ -458,9 +554,15 @@ class PanelApp:
 
     async def _commands(self, ws: WebSocket, source: str, wake: asyncio.Event) -> None:
         while True:
-            text = await ws.receive_text()
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+            text = message.get("text")
             reply: dict[str, Any] = {"type": "result", "id": None}
+            cmd = "?"
             try:
+                if not isinstance(text, str):
+                    raise BadCommand("binary frames are not commands; send JSON text")
                 if len(text) > MAX_MESSAGE:
                     raise BadCommand("message too long")
                 msg = json.loads(text)
@@ -471,10 +573,16 @@ class PanelApp:
                 if not isinstance(args, dict):
                     raise BadCommand("'args' must be an object")
                 cmd = msg["cmd"]
-                result = await run_in_threadpool(run_command, self.controller, cmd, args, source)
-            except (BadCommand, json.JSONDecodeError) as exc:
-                cmd = "?"
-                result = Result.error(f"bad command: {exc}")
+            except (BadCommand, ValueError) as exc:  # JSONDecodeError is a ValueError
+                result = Result.error(f"bad command: {str(exc)[:200]}")
+            except RecursionError:
+                result = Result.error("bad command: JSON nested too deeply")
+            else:
+                try:
+                    result = await run_in_threadpool(run_command, self.controller, cmd, args, source)
+                except Exception as exc:  # a controller bug answers this command; the panel stays connected
+                    log.exception("web panel: %s from %s failed", cmd[:40], source)
+                    result = Result.error(f"{cmd[:40]} failed: {type(exc).__name__}")
             level = logging.INFO if result.ok else logging.WARNING
             log.log(level, "web panel: %s from %s → %s%s", cmd[:40], source, result.status,
                     f": {result.message}" if result.message and not result.ok else "")
@@ -487,22 +595,20 @@ class WebPanel:
     """The panel's server: `start()` serves in a thread, `stop()` shuts it down (restartable)."""
 
     def __init__(self, controller: Controller, host: str = "127.0.0.1", port: int = 8080,
-                 token_path: Path | None = None, state_dir: Path | None = None) -> None:
+                 token_path: Path | None = None, state_dir: Path | None = None, *,
+                 allow_hosts: Iterable[str] = ()) -> None:
         self.controller = controller
         self.host = host
         self.port = port
         self.loopback = is_loopback_host(host)
         self.token: str | None = None
         self.token_path: Path | None = None
+        self.token_created = False
         if not self.loopback:
             self.token_path = token_path or (state_dir or default_state_dir()) / "panel-token"
-            self.token, created = load_or_create_token(self.token_path)
-            if created:
-                print(f"web panel token (shown once; stored in {self.token_path}): {self.token}\n"
-                      f"open http://<this machine>:{port}/?token={self.token}", flush=True)
-            else:
-                print(f"web panel token: in {self.token_path}", flush=True)
-        self.app = PanelApp(controller, self.token, self.loopback)
+            self.token, self.token_created = load_or_create_token(self.token_path)
+        self.hosts = allowed_host_names(host, allow_hosts)
+        self.app = PanelApp(controller, self.token, self.hosts, any_address=_is_wildcard(host))
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -529,6 +635,12 @@ class WebPanel:
                 f"running? choose another port"
             ) from None
         self.port = sock.getsockname()[1]
+        self.app.asgi.port = self.port
+        if self.token_path is not None:  # where the token is, never the token: stdout ends up in the journal
+            made = "made a new token" if self.token_created else "token"
+            print(f"web panel on port {self.port} needs its token: {made} in {self.token_path} (mode 0600). "
+                  f"Read it as this user (cat {self.token_path}) and open "
+                  f"http://<this machine>:{self.port}/?token=<token>", flush=True)
         config = uvicorn.Config(
             self.app, log_config=None, log_level="warning", access_log=False, lifespan="off",
             ws="websockets-sansio", http="h11", loop="asyncio", timeout_graceful_shutdown=1,

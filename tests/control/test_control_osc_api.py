@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 import socket
 import struct
@@ -13,7 +14,9 @@ from hypothesis import strategies as st
 from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from installation.control.osc_api import OscControlApi, parse_packet
+from installation.adapters import HealthState
+from installation.control.osc_api import MAX_ADDRESS, OscControlApi, parse_packet
+from installation.control.protocol import MAX_VISITORS
 from installation.errors import DeviceError, InstallationError
 
 
@@ -290,3 +293,98 @@ def test_parsing_a_corrupted_message_raises_only_value_error(at, byte):
     good[at % len(good)] = byte
     with contextlib.suppress(ValueError):
         parse_packet(bytes(good))
+
+
+# ---- hostile sizes: the log, the reply and the show stay bounded ----
+
+
+def test_a_huge_unknown_address_is_answered_and_logged_once_clipped(api, fake, reply_sock, reply, caplog):
+    """One 60 KB address used to write ~240 KB of log (the address three times and more)."""
+    address = "/" + "x" * 60_000
+    caplog.set_level(logging.DEBUG)
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sender.sendto(msg(address), ("127.0.0.1", api.port))
+    sender.close()
+    reply_address, body = reply(reply_sock)
+    assert body["status"] == "error" and "address too long" in body["message"]
+    assert reply_address == "/reply" + address[:MAX_ADDRESS]
+    assert fake.calls == []  # the show never sees it
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert len(logged) < 1000 and logged.count("x" * 40) == 1 and "x" * 100 not in logged
+    assert api.stats.unknown == 1 and api.stats.oversize == 0
+
+
+def test_unknown_addresses_are_logged_clipped(api, fake, reply_sock, reply, caplog):
+    address = "/" + "y" * (MAX_ADDRESS - 1)
+    caplog.set_level(logging.INFO)
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sender.sendto(msg(address, "z" * 30_000), ("127.0.0.1", api.port))
+    sender.close()
+    assert reply(reply_sock)[1]["status"] == "error"
+    assert fake.calls_to("command")[0].args == (address,)  # a long (not too long) trigger name is passed on
+    mine = "\n".join(r.getMessage() for r in caplog.records if r.name == "installation.control.osc_api")
+    assert 0 < len(mine) < 600
+    assert api.stats.unknown == 1
+
+
+def test_a_reply_too_large_for_one_datagram_becomes_an_error_reply(api, fake, reply_sock, oscsend, reply):
+    fake.set_health("projector", "ok", detail="d" * 70_000)
+    oscsend(api.port, "/health")
+    reply_address, body = reply(reply_sock)
+    assert reply_address == "/reply/health"
+    assert body["status"] == "error" and "reply too large" in body["message"]
+    assert api.stats.oversize == 1
+    oscsend(api.port, "/thump")  # and the API goes on
+    assert reply(reply_sock)[1]["data"] == "thump"
+
+
+def test_health_counts_malformed_unknown_and_oversize(api, fake, reply_sock, oscsend, reply):
+    assert api.health().state is HealthState.OK
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for packet in (b"\x00garbage", b"/go\x00,Q\x00\x00", msg("/no/such/thing"), msg("/" + "q" * 2000)):
+        sender.sendto(packet, ("127.0.0.1", api.port))
+    sender.close()
+    reply(reply_sock)
+    reply(reply_sock)
+    fake.set_health("projector", "ok", detail="d" * 70_000)
+    oscsend(api.port, "/health")
+    reply(reply_sock)
+    detail = api.health().detail
+    assert f"udp 127.0.0.1:{api.port}" in detail
+    assert "2 malformed packets" in detail and "2 unknown addresses" in detail
+    assert "1 replies too large" in detail and "0 errors" in detail
+    api.close()
+    assert api.health().state is HealthState.OFF
+
+
+def test_simulated_visitors_are_capped(api, fake, reply_sock, reply):
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for i in range(MAX_VISITORS):
+        sender.sendto(msg("/visitor/add", 0.5, i / MAX_VISITORS), ("127.0.0.1", api.port))
+        assert reply(reply_sock)[1]["status"] == "ok"
+    sender.sendto(msg("/visitor/add", 0.5, 0.5), ("127.0.0.1", api.port))
+    sender.close()
+    body = reply(reply_sock)[1]
+    assert body["status"] == "error" and f"already {MAX_VISITORS} simulated visitors" in body["message"]
+    assert fake.presence_view()["count"] == MAX_VISITORS
+
+
+def _with_tags(address: bytes, tags: bytes) -> bytes:
+    def pad(b: bytes) -> bytes:
+        b += b"\x00"
+        return b + b"\x00" * (-len(b) % 4)
+    return pad(address) + pad(b"," + tags)
+
+
+@pytest.mark.parametrize("packet", [
+    _with_tags(b"/go", b"Q"), _with_tags(b"/go", b"iQ") + b"\x00\x00\x00\x01",
+    _with_tags(b"/go", b"[" * 30 + b"]" * 30), _with_tags(b"/replay", b"[" * 20_000 + b"]" * 20_000),
+])
+def test_unknown_type_tags_and_deep_arrays_are_malformed_not_run(osc, caplog, packet):
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sender.sendto(packet, ("127.0.0.1", osc.api.port))
+    sender.close()
+    assert osc.ask("/thump")[0] == "/reply/thump"  # the only reply: the packet was dropped as malformed
+    assert osc.fake.calls == []
+    assert (osc.api.stats.malformed, osc.api.stats.errors) == (1, 0)
+    assert not [r for r in caplog.records if r.exc_info or r.name == "root"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import stat
 
 import pytest
@@ -43,15 +44,20 @@ def shared_panel():
     server.stop()
 
 
-def test_token_is_made_with_0600_and_shown_once(fake, token_path, capsys):
-    first = WebPanel(fake, host="0.0.0.0", port=0, token_path=token_path)
-    shown = capsys.readouterr().out
-    assert first.token and first.token in shown and "shown once" in shown
+def test_token_is_made_with_0600_and_only_its_file_is_named(fake, token_path, capsys, caplog):
+    """stdout and the log end up in the journal: they say where the token is, never the token."""
+    first = WebPanel(fake, host="0.0.0.0", port=0, token_path=token_path).start()
+    first.stop()
+    assert first.token and len(first.token) >= 16
     assert stat.S_IMODE(token_path.stat().st_mode) == 0o600
     assert stat.S_IMODE(token_path.parent.stat().st_mode) == 0o700
-    second = WebPanel(fake, host="0.0.0.0", port=0, token_path=token_path)
+    second = WebPanel(fake, host="0.0.0.0", port=0, token_path=token_path).start()
+    second.stop()
     assert second.token == first.token
-    assert first.token not in capsys.readouterr().out
+    shown = capsys.readouterr()
+    for text in (shown.out, shown.err, caplog.text):
+        assert first.token not in text
+    assert shown.out.count(str(token_path)) >= 2 and "0600" in shown.out and "?token=<token>" in shown.out
 
 
 def test_a_token_file_others_can_read_is_refused_with_the_fix(fake, token_path):
@@ -174,4 +180,153 @@ def test_garbage_on_the_websocket_is_answered_not_fatal(panel, fake, ws, until):
             assert until(conn, lambda m: m["type"] == "result")["status"] == "error"
         conn.send(json.dumps({"id": 1, "cmd": "go"}))
         assert until(conn, lambda m: m["type"] == "result")["status"] == "ok"
+    assert [c.method for c in fake.calls] == ["go"]
+
+
+# ---- Host and Origin: an exact allow-list (DNS rebinding, other sites in the operator's browser) ----
+
+
+def ws_as(port: int, host: str, origin: str | None = None, **kwargs):
+    """A websocket to the panel on 127.0.0.1 whose Host header is `host` (as a rebound page's would be)."""
+    from websockets.sync.client import connect
+
+    sock = socket.create_connection(("127.0.0.1", port), timeout=3.0)
+    return connect(f"ws://{host}/ws", sock=sock, origin=origin, open_timeout=3.0, close_timeout=1, **kwargs)
+
+
+REBOUND_HOSTS = ["127.attacker.example", "127.0.0.1.attacker.example", "localhost.attacker.example",
+                 "127.1", "127.0.0.2", "evil.example", "", "[::1", "localhost:80:80", "127.0.0.1:+1",
+                 "[::1]x"]
+
+
+@pytest.mark.parametrize("path", ["/api/state", "/api/camera.jpg", "/", "/health"])
+@pytest.mark.parametrize("name", REBOUND_HOSTS)
+def test_loopback_panel_answers_only_to_its_exact_names(shared_panel, name, path):
+    """DNS rebinding: a page whose name resolves to 127.0.0.1 must neither drive nor watch the room."""
+    host = f"{name}:{shared_panel.port}" if name and ":" not in name else name
+    assert raw_get(shared_panel.port, path, host) in (400, 403), host
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1", "localhost", "LocalHost", "[::1]"])
+def test_loopback_panel_answers_to_localhost_127_0_0_1_and_ipv6_loopback(shared_panel, get, name):
+    assert get(shared_panel.port, "/api/state", host=name)[0] == 200  # `get` adds the port
+
+
+def test_loopback_panel_refuses_its_names_with_another_port(shared_panel):
+    other = shared_panel.port + 1 if shared_panel.port < 65535 else 1
+    assert raw_get(shared_panel.port, "/api/state", f"127.0.0.1:{other}") == 403
+    assert raw_get(shared_panel.port, "/api/state", "localhost") == 403  # no port: 80
+    assert raw_get(shared_panel.port, "/api/state", f"localhost:{shared_panel.port}") == 200
+
+
+def raw_get(port: int, path: str, host: str) -> int:
+    """The status of a GET whose Host header is exactly `host`."""
+    with socket.create_connection(("127.0.0.1", port), timeout=3.0) as conn:
+        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    return int(data.split()[1])
+
+
+def test_a_rebound_websocket_cannot_run_panic(panel, fake):
+    name = f"127.attacker.example:{panel.port}"
+    with pytest.raises(InvalidStatus) as err:
+        ws_as(panel.port, name, origin=f"http://{name}")
+    assert err.value.response.status_code == 403
+    with pytest.raises(InvalidStatus):
+        ws_as(panel.port, name)  # no Origin: still the wrong Host
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize("origin", [
+    "http://127.attacker.example:{port}", "http://evil.example", "http://127.0.0.1:{other}", "https://127.0.0.1:{port}",
+    "null", "http://127.0.0.1:{port}/page", "http://user@127.0.0.1:{port}", "file://", "http://localhost",
+])
+def test_websockets_from_other_origins_are_refused(shared_panel, origin):
+    port = shared_panel.port
+    with pytest.raises(InvalidStatus) as err:
+        ws_as(port, f"127.0.0.1:{port}", origin=origin.format(port=port, other=port + 1))
+    assert err.value.response.status_code == 403
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:{port}", "http://localhost:{port}", "http://[::1]:{port}"])
+def test_websockets_from_the_panels_own_names_are_accepted(shared_panel, until, origin):
+    port = shared_panel.port
+    with ws_as(port, f"127.0.0.1:{port}", origin=origin.format(port=port)) as conn:
+        assert until(conn, lambda m: m["type"] == "hello")["type"] == "hello"
+
+
+def test_names_the_operator_allows_reach_the_panel(fake, get, until):
+    with WebPanel(fake, port=0, allow_hosts=["Show-PC.local", "10.0.0.5"]) as server:
+        port = server.port
+        assert get(port, "/api/state", host="show-pc.local")[0] == 200
+        assert get(port, "/api/state", host="10.0.0.5")[0] == 200
+        assert get(port, "/api/state", host="show-pc.local.attacker.example")[0] == 403
+        with ws_as(port, f"show-pc.local:{port}", origin=f"http://show-pc.local:{port}") as conn:
+            conn.send(json.dumps({"id": 1, "cmd": "go"}))
+            assert until(conn, lambda m: m["type"] == "result")["status"] == "ok"
+    assert [c.method for c in fake.calls] == ["go"]
+
+
+@pytest.mark.parametrize("entry", ["http://show-pc.local", "show-pc.local:8080", "show pc", "", "a/b", "*"])
+def test_an_allowed_host_that_is_not_a_name_is_refused_with_an_example(fake, entry):
+    with pytest.raises(InstallationError, match="not a host name or address"):
+        WebPanel(fake, port=0, allow_hosts=[entry])
+
+
+def test_network_panel_checks_the_host_too(shared_open_panel, get):
+    """The token is not enough: a rebound name never gets the cookie, but a Bearer script might."""
+    bearer = {"Authorization": f"Bearer {shared_open_panel.token}"}
+    assert get(shared_open_panel.port, "/api/state", bearer, host="evil.example")[0] == 403
+    assert get(shared_open_panel.port, "/api/state", bearer, host="127.attacker.example")[0] == 403
+    # bound to every interface: any of this machine's addresses, as a browser types it
+    assert get(shared_open_panel.port, "/api/state", bearer, host="192.168.1.20")[0] == 200
+    assert get(shared_open_panel.port, "/api/state", bearer, host="[fe80::1]")[0] == 200
+
+
+# (bound address, allowed names, Host header) -> answered; the panel's port is 8080
+HOSTS_ON_A_NETWORK_BIND = [
+    ("192.168.1.20", (), "192.168.1.20:8080", True),
+    ("192.168.1.20", (), "192.168.1.21:8080", False),
+    ("192.168.1.20", (), "192.168.1.20:8081", False),
+    ("192.168.1.20", (), "show-pc.local:8080", False),
+    ("192.168.1.20", ("show-pc.local",), "show-pc.local:8080", True),
+    ("192.168.1.20", ("show-pc.local",), "SHOW-PC.LOCAL:8080", True),
+    ("192.168.1.20", ("show-pc.local",), "show-pc.local.evil.example:8080", False),
+    ("192.168.1.20", (), "127.0.0.1:8080", True),
+    ("192.168.1.20", (), "127.attacker.example:8080", False),
+    ("fd00::20", (), "[fd00::20]:8080", True),
+    ("fd00::20", (), "[fd00:0::20]:8080", True),
+    ("fd00::20", (), "[fd00::21]:8080", False),
+    ("0.0.0.0", (), "10.1.2.3:8080", True),
+    ("0.0.0.0", (), "show-pc:8080", False),
+    ("0.0.0.0", ("show-pc",), "show-pc:8080", True),
+]
+
+
+@pytest.mark.parametrize("case", HOSTS_ON_A_NETWORK_BIND, ids=lambda c: f"{c[0]} {c[2]}")
+def test_network_bind_answers_to_its_address_and_the_allowed_names(fake, tmp_path, case):
+    bind, names, host, answered = case
+    panel = WebPanel(fake, host=bind, port=8080, token_path=tmp_path / "token", allow_hosts=names)
+    panel.app.asgi.port = 8080  # as start() sets it, without binding an address this machine lacks
+    assert panel.app.asgi._host_ok(host) is answered
+
+
+# ---- what arrives on the websocket: answered, never fatal ----
+
+
+@pytest.mark.parametrize("junk", [
+    b"\x00\x01binary", b"", json.dumps({"id": 1, "cmd": "go"}).encode(),  # a binary frame, whatever it holds
+    "[" * 2000 + "]" * 2000, '{"cmd": "go", "args": ' + "[" * 2000 + "]" * 2000 + "}",
+    '{"id": 3, "cmd": "go", "args": {"a": ' + '{"a": ' * 1000 + "1" + "}" * 1001 + "}",
+    "1" * 4000, '"\\ud800"', '{"id": 1e999, "cmd": "go", "args": {}, "x": NaN}x',
+])
+def test_binary_frames_and_deep_json_are_answered_and_the_panel_stays(panel, fake, ws, until, junk):
+    with ws(panel.port) as conn:
+        conn.send(junk)
+        assert until(conn, lambda m: m["type"] == "result")["status"] == "error"
+        conn.send(json.dumps({"id": 2, "cmd": "go"}))
+        result = until(conn, lambda m: m["type"] == "result")
+    assert (result["id"], result["status"]) == (2, "ok")
     assert [c.method for c in fake.calls] == ["go"]
