@@ -240,14 +240,37 @@ class Runtime:
         return engine
 
     def _read_journal(self) -> dict[str, Any] | None:
+        """The newest fully valid journal entry of this show; a corrupt file is set aside (one log line)."""
+        path = self.journal_path
         try:
-            with self.journal_path.open(encoding="utf-8") as f:
-                return journal.last_state(f, self.show.name)
+            reading = journal.read_file(path, self.show.name)
         except FileNotFoundError:
             return None
         except OSError as exc:
-            log.warning("%s: cannot read the journal (%s); starting from the top", self.journal_path, exc)
+            log.warning("%s: cannot read the journal (%s); starting from the top", path, exc)
             return None
+        if not reading.corrupt:
+            return reading.state
+        state = reading.state
+        first, why = reading.bad[0]
+        try:
+            aside = f"kept aside as {journal.set_aside(path).name}"
+        except OSError as exc:
+            aside = f"could not be set aside ({exc})"
+        else:
+            try:
+                if state is not None:  # the next start resumes here too, even if this one dies first
+                    journal.replace_file(path, journal.encode(state) + "\n")
+            except OSError as exc:
+                aside += f" (a fresh journal could not be written: {exc})"
+        if state is not None:
+            outcome = (f"resuming from line {reading.line}: act {state['act']!r}, "
+                       f"{float(state['time_in_act_s']):.1f} s into it")
+        else:
+            outcome = "no valid entry: starting from the top"
+        log.warning("%s: journal corrupt: %d of %d lines bad (line %d: %s); %s; %s",
+                    path, len(reading.bad), reading.lines, first, why, aside, outcome)
+        return state
 
     def _write_journal(self, now: float, force: bool = False) -> None:
         if not force and now - self._journal_t < JOURNAL_EVERY_S:
@@ -260,14 +283,15 @@ class Runtime:
         try:
             self.state_dir.mkdir(parents=True, exist_ok=True)
             if self.journal_path.exists() and self.journal_path.stat().st_size > JOURNAL_MAX_BYTES:
-                tmp = self.journal_path.with_suffix(".tmp")
-                tmp.write_text(line + "\n", encoding="utf-8")
-                os.replace(tmp, self.journal_path)
+                journal.replace_file(self.journal_path, line + "\n")  # fsyncs the file, then the folder
                 return
+            created = not self.journal_path.exists()
             with self.journal_path.open("a", encoding="utf-8") as f:
                 f.write(line + "\n")
                 f.flush()
                 os.fsync(f.fileno())
+            if created:
+                journal.fsync_dir(self.state_dir)
         except OSError as exc:
             log.error(
                 "%s: cannot write the journal (%s); a restart will not resume here — free disk "

@@ -842,27 +842,34 @@ class Engine:
 
     @classmethod
     def from_journal(cls, show: Show, clock: Clock, state: dict[str, Any], **kwargs: Any) -> Engine:
-        """Rebuild an engine from `journal_state()` output: same act, time in act, cues, playhead, params."""
+        """Rebuild an engine from `journal_state()` output: same act, time in act, cues, playhead, params.
+
+        The state is validated first (`journal.validate`): JournalError when it is not a whole entry.
+        """
+        from installation.engine import journal  # journal imports this module
+
+        state = journal.validate(state)
         engine = cls(show, clock, _enter=False, **kwargs)
         engine._pending_start = functools.partial(engine._restore, state)
         return engine
 
     def _restore(self, state: dict[str, Any], now: float) -> None:
-        act = state.get("act")
-        if not isinstance(act, str) or act not in self.show.acts:
+        """Enter the journal's act as it was; `state` passed `journal.validate` (types and bounds)."""
+        act = state["act"]
+        if act not in self.show.acts:
             log.warning(
                 "journal names act %r, which the show no longer has; starting at %r", act, self.show.start_act
             )
             act = self.show.start_act
-        self._act_enter_t = now - float(state.get("time_in_act_s", 0.0))
+        self._act_enter_t = now - float(state["time_in_act_s"])
         self._enter_act_restored(act, now)
-        for name, value in dict(state.get("params", {})).items():
+        for name, value in state["params"].items():
             if name in self.params:
                 self.params.set(name, float(value))
         seq = self._seq
         assert seq is not None
         by_name: dict[str, int] = {}
-        for entry in state.get("cues", []):
+        for entry in state["cues"]:
             try:
                 cue = seq.act.cue(entry["name"])
             except KeyError:
@@ -870,47 +877,43 @@ class Engine:
             run = seq.replay(cue, seq.top_index(cue.name), now - float(entry["elapsed_s"]), now, fades=False)
             if run is None or run.id not in seq.runs:
                 continue
-            run.continued = run.continued or bool(entry.get("continued", False))
+            run.continued = run.continued or entry["continued"]
             for r in seq.runs.values():
                 by_name[r.name] = r.id
-            if entry.get("loaded") or entry.get("paused"):
+            if entry["loaded"] or entry["paused"]:
                 seq._pause_run(run, now)
-                run.loaded = bool(entry.get("loaded"))
-        for f in state.get("fades", []):
+                run.loaded = entry["loaded"]
+        for f in state["fades"]:
             name = f["param"]
             if name not in self.params:
                 continue
-            owner: Any = f.get("owner") or by_name.get(f.get("cue") or "")
+            spec = self.params.spec(name)
+            owner: Any = f["owner"] or by_name.get(f["cue"] or "")
             self.params.fade(
                 name,
                 float(f["target"]),
                 start_t=now - float(f["elapsed_s"]),
                 duration_s=float(f["duration_s"]),
-                curve=str(f["curve"]),
+                curve=f["curve"],
                 owner=owner,
-                start_value=float(f["start_value"]),
+                start_value=spec.clamp(float(f["start_value"])),
             )
-            if f.get("paused"):
+            if f["paused"]:
                 self.params.pause_fades({owner}, now)
-        playhead = state.get("playhead")
-        seq.playhead = seq.top_index(playhead) if isinstance(playhead, str) else None
-        seq.finished.update(
-            {
-                k: v
-                for k, v in dict(state.get("finished", {})).items()
-                if k not in {r.name for r in seq.runs.values()}
-            }
-        )
-        if not state.get("open", True):
+        playhead = state["playhead"]
+        seq.playhead = seq.top_index(playhead) if playhead is not None else None
+        running = {r.name for r in seq.runs.values()}
+        seq.finished.update({k: v for k, v in state["finished"].items() if k not in running})
+        if not state["open"]:
             self._open = False
             self._go_dark(now, 0.0)
             self._send(Blackout(True, now))
-        elif state.get("closing"):
+        elif state["closing"]:
             self._open = False
             self._closing = True
             self._act_timer("closed", now, self._on_closed)
         self._settle(now)
-        if state.get("paused"):
+        if state["paused"]:
             self.pause()
 
     def _enter_act_restored(self, name: str, now: float) -> None:
