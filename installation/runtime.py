@@ -334,7 +334,8 @@ class Runtime:
             what = f"{event.kind} {event.cue}".strip()
             detail = f" ({event.detail})" if event.detail else ""
             level = "warning" if event.kind in ("warning", "panic") else "info"
-            self.logbuf.add(level, "engine", f"[{event.act}] {what}{detail}")
+            where = f"[{event.act}] " if event.act else ""
+            self.logbuf.add(level, "engine", f"{where}{what}{detail}")
         self._notify("state")
 
     def _step(self, now: float) -> float | None:

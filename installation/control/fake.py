@@ -145,6 +145,7 @@ class FakeController:
         self._next_visitor = 1
         self._empty_since: float | None = None
         self._replay: _Replay | None = None
+        self._override: tuple[bool, str] | None = None  # the operator's open-now / close-now (open?, HH:MM)
         self._health: dict[str, HealthView] = {}
         for name, state, detail, err in (
             ("camera", "ok", "synthetic audience, 10 fps", ""),
@@ -431,6 +432,50 @@ class FakeController:
             return Result.success(f"act {self.act}")
         return self._command("command", (name,), source, action)
 
+    # ---- opening hours: a rehearsal ignores them; live, the fake is open 10:00-18:00 and it is noon ----
+
+    def _hours_change(self, open_: bool | None, until: str, source: str) -> Result:
+        verb = "schedule" if open_ is None else ("open" if open_ else "close")
+
+        def action() -> Result:
+            if self.mode == "rehearse":
+                return Result.error(f"{verb} now: a rehearsal ignores opening hours; rehearse with --hours")
+            if open_ is None:
+                self._override = None
+                return Result.success("following the opening hours", self._hours_view())
+            hh, _, mm = until.partition(":")
+            if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2):
+                return Result.error(f"{verb} now: {until!r} is not a time of day; write HH:MM, e.g. 22:00")
+            self._override = (open_, f"{int(hh):02d}:{mm}")
+            return Result.success(f"{verb} now until {self._override[1]}", self._hours_view())
+        return self._command(f"hours_{verb}", (until,) if open_ is not None else (), source, action)
+
+    def hours_open(self, until: str, *, source: str) -> Result:
+        return self._hours_change(True, until, source)
+
+    def hours_close(self, until: str, *, source: str) -> Result:
+        return self._hours_change(False, until, source)
+
+    def hours_schedule(self, *, source: str) -> Result:
+        return self._hours_change(None, "", source)
+
+    def _open(self) -> bool:
+        return self._override is None or self._override[0]
+
+    def _hours_view(self) -> dict[str, Any]:
+        if self.mode == "rehearse":
+            status = "rehearsal: inside opening hours; a live run closes 18:00"
+        elif self._override is not None:
+            what = "open" if self._override[0] else "closed"
+            status = f"{what} by the operator until {self._override[1]}, then the schedule (open until 18:00)"
+        else:
+            status = "open until 18:00"
+        override = None if self._override is None else {"open": self._override[0], "until": self._override[1],
+                                                        "source": "fake"}
+        return {"honoured": self.mode != "rehearse", "scheduled_open": True, "override": override,
+                "next_change": {"at": "18:00", "open": False}, "status": status,
+                "wall": "2026-06-02T12:00:00"}
+
     # ---- rehearse tools ----
 
     def _rehearse_only(self) -> Result | None:
@@ -505,7 +550,7 @@ class FakeController:
             cues = self._cues()
             sel = self._selected
             return {
-                "show": self.show, "mode": self.mode, "open": True,  # type: ignore[typeddict-item]
+                "show": self.show, "mode": self.mode, "open": self._open(),  # type: ignore[typeddict-item]
                 "paused": self._paused_at is not None,
                 "act": self.act, "acts": list(self.acts), "idle_act": self.idle_act,
                 "act_elapsed_s": round(t - self._act_started, 2),
@@ -513,6 +558,7 @@ class FakeController:
                 "selected": cues[sel].name if sel is not None else None,
                 "next": cues[sel + 1].name if sel is not None and sel + 1 < len(cues) else None,
                 "t": round(self.now(), 3),
+                "hours": self._hours_view(),  # type: ignore[typeddict-item]
             }
 
     def health(self) -> list[HealthView]:

@@ -502,6 +502,8 @@ class OscControlApi:
             return self._param(path[len("/param/"):], args, source)
         if head == "visitor" and len(parts) >= 2:
             return self._visitor(parts[1:], args, source)
+        if head == "hours":
+            return self._hours(parts[1:], args, source)
         if path == "/replay":
             if not args:
                 return c.replay("", 1.0, source=source)
@@ -512,6 +514,22 @@ class OscControlApi:
         if result.status == "error":  # no trigger listens: an unknown address
             self.stats.unknown += 1
         return result
+
+    def _hours(self, parts: list[str], args: tuple[Any, ...], source: str) -> Result:
+        """`/hours` (the view), `/hours/open HH:MM`, `/hours/close HH:MM`, `/hours/schedule`."""
+        c = self.controller
+        verb = parts[0] if parts else ""
+        if not verb:
+            return Result.success("", c.state().get("hours", {}))
+        if verb == "schedule":
+            return c.hours_schedule(source=source)
+        if verb in ("open", "close"):
+            if len(args) != 1 or not isinstance(args[0], str):
+                return Result.error(f"/hours/{verb} takes one string: the time it lasts until, HH:MM")
+            method = c.hours_open if verb == "open" else c.hours_close
+            return method(args[0][:16], source=source)
+        return Result.error(f"unknown /hours/{_clip(verb)}: use /hours, /hours/open, /hours/close, "
+                            "/hours/schedule")
 
     def _cue(self, verb: str, name: str, args: tuple[Any, ...], source: str) -> Result:
         c = self.controller

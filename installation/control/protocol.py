@@ -98,6 +98,18 @@ class ShowState(TypedDict, total=False):
     selected: str | None  # the cue GO will start (QLab's playhead)
     next: str | None  # the cue after the selected one
     t: float  # controller clock time of this snapshot
+    hours: HoursView  # opening hours, override, and the line the panel shows
+
+
+class HoursView(TypedDict, total=False):
+    """`ShowState["hours"]`: whether the schedule is followed and what it says."""
+
+    honoured: bool  # False in a rehearsal: always open, the schedule only described
+    scheduled_open: bool  # what the opening hours alone say now
+    override: dict[str, Any] | None  # {"open": bool, "until": "22:00", "source": "web:…"}
+    next_change: dict[str, Any] | None  # {"at": "Tue 10:00", "open": True}
+    status: str  # "closed until Tue 10:00", "rehearsal: outside opening hours — …"
+    wall: str  # the wall clock's local time, ISO 8601
 
 
 class HealthView(TypedDict):
@@ -192,6 +204,19 @@ class Controller(Protocol):
     def set_param(self, path: str, value: float | str, *, source: str) -> Result: ...
     def command(self, name: str, *, source: str) -> Result:
         """A named command for `on: osc /show/skip` triggers; error when no trigger listens to it."""
+        ...
+
+    # ---- opening hours (a live run; a rehearsal answers error: it ignores the hours) ----
+    def hours_open(self, until: str, *, source: str) -> Result:
+        """Open now until `HH:MM` (the next such time), whatever the schedule says; kept across restarts."""
+        ...
+
+    def hours_close(self, until: str, *, source: str) -> Result:
+        """Close now until `HH:MM`: fade to dark; show commands are refused with the reason meanwhile."""
+        ...
+
+    def hours_schedule(self, *, source: str) -> Result:
+        """End an open-now / close-now: follow the opening hours again."""
         ...
 
     # ---- queries (JSON-able) ----

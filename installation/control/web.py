@@ -180,6 +180,10 @@ def run_command(controller: Controller, cmd: str, args: dict[str, Any], source: 
             value = args.get("value")
             value = _text(args, "value", 64) if isinstance(value, str) else _num(args, "value")
             return c.set_param(path, value, source=source)
+        if cmd in ("hours_open", "hours_close"):
+            return getattr(c, cmd)(_text(args, "until", 16), source=source)  # type: ignore[no-any-return]
+        if cmd == "hours_schedule":
+            return c.hours_schedule(source=source)
         if cmd == "visitor_add":
             return c.visitor_add(_num(args, "x", 0.0, 1.0), _num(args, "y", 0.0, 1.0), source=source)
         if cmd == "visitor_move":

@@ -255,3 +255,68 @@ def test_screenshot_of_the_panel_in_rehearsal_of_each_bundled_show(
             page.screenshot(path=f"/tmp/panel-{show.stem}.png", full_page=True)
     finally:
         runtime.shutdown()
+
+
+def test_rehearse_hours_on_a_monday_night_refuses_go_then_opens_on_the_operators_word(
+        browser: Any, tmp_path: Path, oscsend: Callable[..., None]) -> None:
+    """`rehearse --hours` at 22:05 on a Monday: liblo's oscsend gets the refusal and opens the show;
+    the panel (desktop and tablet) shows why it is closed, then the override; screenshots in /tmp."""
+    import datetime as dt
+
+    from playwright.sync_api import expect
+
+    from installation.wallclock import local_zone, pinned_wall
+
+    options = RuntimeOptions(mode="rehearse", hours=True, panel_port=0, osc_port=0, audio="off",
+                             projection="off", presence="off", state_dir=tmp_path / "state", resume=False,
+                             watch=False, notify=False, log_file=False)
+    zone = local_zone()
+    runtime = Runtime(UNENCLOSED, options, wall=pinned_wall(dt.datetime(2026, 12, 7, 22, 5, tzinfo=zone)))
+    runtime.start()
+    try:
+        api = runtime.adapters.osc_api
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as replies:
+            replies.bind(("127.0.0.1", 0))
+            replies.settimeout(5.0)
+            api.reply_port = replies.getsockname()[1]
+
+            def ask(address: str, types: str = "", *values: Any) -> dict[str, Any]:
+                oscsend(api.port, address, types, *values)
+                got, body = read_reply(replies)
+                assert got == "/reply" + address
+                return body
+
+            with panel_page(browser, runtime, 1024, 768) as page:  # a tablet in landscape
+                expect(page.locator("#hours-status")).to_have_text("closed until Tue 10:00", timeout=WAIT_MS)
+                expect(page.locator("#open")).to_have_text("CLOSED")
+                page.screenshot(path="/tmp/panel-closed-tablet.png", full_page=True)
+                go = ask("/go")
+                assert go["status"] == "denied"
+                assert go["message"] == "closed until Tue 10:00; use open-now to override"
+                assert ask("/act/broadcast")["status"] == "denied"
+                assert runtime.state()["act"] == ""  # nothing started in the dark
+                assert ask("/hours")["data"]["next_change"] == {"at": "Tue 10:00", "open": True}
+                bad = ask("/hours/open", "i", 22)
+                assert bad["status"] == "error" and "HH:MM" in bad["message"]
+                opened = ask("/hours/open", "s", "23:30")
+                assert (opened["status"], opened["message"]) == ("ok", "open now until 23:30")
+                wait_until(runtime, lambda: runtime.state().get("act") == "attract", "the idle act, opened")
+                expect(page.locator("#hours-status")).to_have_text(
+                    "open by the operator until 23:30, then the schedule (closed until Tue 10:00)",
+                    timeout=WAIT_MS)
+                expect(page.locator("#open")).to_be_hidden()
+                page.screenshot(path="/tmp/panel-open-now-tablet.png", full_page=True)
+                assert ask("/go")["status"] == "ok"
+                wait_until(runtime, lambda: runtime.state().get("act") == "streets", "act streets after /go")
+                # the panel's own buttons: close now, then back to the schedule (closed: Monday night)
+                page.fill("#hours-until", "23:00")
+                page.click("#hours-close")
+                expect(page.locator("#hours-status")).to_contain_text("closed by the operator until 23:00",
+                                                                      timeout=WAIT_MS)
+                page.click("#hours-schedule")
+                expect(page.locator("#hours-status")).to_have_text("closed until Tue 10:00", timeout=WAIT_MS)
+        lines = [line["message"] for line in runtime.log_tail(500)]
+        assert "hours: closed until Tue 10:00" in lines
+        assert any(m.startswith("hours: open now until Mon 23:30, by osc:127.0.0.1:") for m in lines)
+    finally:
+        runtime.shutdown()

@@ -148,6 +148,7 @@
     $("open").classList.toggle("hidden", s.open !== false);
     $("open").className = `badge closed${s.open === false ? "" : " hidden"}`;
     $("paused").classList.toggle("hidden", !s.paused);
+    renderHours(s);
     const pause = $("pause");
     pause.textContent = s.paused ? "RESUME" : "PAUSE";
     pause.classList.toggle("on", !!s.paused);
@@ -702,6 +703,20 @@
   }
 
   // ---------- transport ----------
+  function renderHours(s) {
+    const h = s.hours;
+    $("hours").classList.toggle("hidden", !h);
+    if (!h) return;
+    $("hours-status").textContent = h.status || "";
+    $("hours").classList.toggle("closed", s.open === false);
+    $("hours").classList.toggle("rehearse", !h.honoured);
+    $("hours-tools").classList.toggle("hidden", !h.honoured); // a rehearsal ignores the hours
+    $("hours-schedule").classList.toggle("hidden", !h.override);
+  }
+  $("hours-open").addEventListener("click", () => send("hours_open", { until: $("hours-until").value }));
+  $("hours-close").addEventListener("click", () => send("hours_close", { until: $("hours-until").value }));
+  $("hours-schedule").addEventListener("click", () => send("hours_schedule"));
+
   $("go").addEventListener("click", () => send("go"));
   $("stop").addEventListener("click", () => send("stop"));
   $("panic").addEventListener("click", () => send("panic")); // never asks
