@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from installation.rig.profile import COLOR_ATTRIBUTES, Channel
+from installation.rig.profile import Channel
 from installation.rig.rigfile import Fixture, Rig
 
 log = logging.getLogger(__name__)
@@ -44,9 +44,6 @@ class _Logical:
         if self.choice:
             return 2
         return 0 if self.htp else 1
-
-
-EMISSION_ATTRIBUTES = frozenset({"output"})
 
 
 class DmxEngine:
@@ -173,7 +170,10 @@ class DmxEngine:
 
         # continuous channels, in logical order 0..n_out
         lo_lim, hi_lim, base, span, mult, gm_mask, coarse, fine = ([] for _ in range(8))
-        off_sel, off_val, inv_sel = [], [], []
+        off_sel, off_val, inv_sel, close_pos, close_val = [], [], [], [], []
+        plans = {name: fx.mode.light_plan() for name, fx in rig.fixtures.items()}
+        self._plans = plans
+        gate = -1  # marks "blackout (and a grand master at 0) sends it to its off value, nothing else"
         for i, lg in enumerate(logicals[:n_out]):
             fx, ch = lg.fixture, lg.channel
             addr = self.universe_row[fx.universe] * UNIVERSE_SIZE + fx.address - 1
@@ -187,10 +187,12 @@ class DmxEngine:
             hi_lim.append(hi)
             base.append(ch.dmx_range[0])
             span.append(ch.dmx_range[1] - ch.dmx_range[0])
-            colour_master = fx.has_virtual_dimmer and lg.attribute in COLOR_ATTRIBUTES
-            mult.append(self.logical_index[(fx.name, "dimmer")] if colour_master else no_dimmer)
-            # blackout and the grand master stop light and emissions (hazer/fog `output`), not positions
-            gm_mask.append(1.0 if (lg.htp or colour_master or lg.attribute in EMISSION_ATTRIBUTES) else 0.0)
+            # blackout and the grand master stop light and emissions (hazer/fog output), not positions: the
+            # grand master scales each light path once (its master), blackout also cuts everything else
+            tag = plans[fx.name].get(lg.attribute, "")
+            virtual_master = tag == "master" and fx.has_virtual_dimmer and ch.role != "emission"
+            mult.append(self.logical_index[(fx.name, "dimmer")] if virtual_master else no_dimmer)
+            gm_mask.append(1.0 if tag == "master" else (gate if tag == "cut" else 0.0))
             if ch.off is not None:
                 off_sel.append(i)
                 off_val.append(ch.off)
@@ -207,13 +209,15 @@ class DmxEngine:
         # masters, virtual dimmers and the scale to DMX units are one pass over the channels, not three.
         n_virt = n_log - n_out - n_choice
         self._virtual = self._x[n_out + n_choice : n_log]
-        self._ms = np.zeros(n_virt + 2, dtype=np.float32)
+        self._ms = np.zeros(n_virt + 3, dtype=np.float32)
         self._ms_virtual = self._ms[:n_virt]
-        self._ms_master, self._ms_unity = n_virt, n_virt + 1
+        self._ms_master, self._ms_unity, self._ms_gate = n_virt, n_virt + 1, n_virt + 2
         first_virtual = n_out + n_choice
         self._mult = np.asarray(
             [
-                m - first_virtual if m != no_dimmer else (self._ms_master if g else self._ms_unity)
+                m - first_virtual
+                if m != no_dimmer
+                else (self._ms_gate if g == gate else (self._ms_master if g else self._ms_unity))
                 for m, g in zip(mult, gm_mask, strict=True)
             ],
             dtype=ip,
@@ -309,6 +313,11 @@ class DmxEngine:
             for pos, ch in enumerate(fx.mode.channels):
                 if ch.fixed is not None:
                     self._flat[addr + pos] = ch.fixed
+                elif not ch.fine and ch.closed is not None and plans[fx.name].get(ch.attribute) == "close":
+                    close_pos.append(addr + pos)
+                    close_val.append(ch.closed)
+        self._close_pos = np.asarray(close_pos, dtype=ip)  # shutters (or wheels) blackout closes
+        self._close_val = np.asarray(close_val, dtype=np.uint8)
 
     def _regular_view(self, positions: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
         """When channels land in equal runs at a constant stride (the same fixtures filling universe after
@@ -430,6 +439,7 @@ class DmxEngine:
             np.multiply(self._ms_virtual, level, out=self._ms_virtual)
             ms[self._ms_master] = level
             ms[self._ms_unity] = scale
+            ms[self._ms_gate] = scale if level else 0.0
             if self._by_runs:
                 np.multiply(self._y_by_dimmer, self._ms_column, out=self._y_by_dimmer)
             else:
@@ -484,6 +494,8 @@ class DmxEngine:
             np.add(self._c_idx, self._c_win, out=self._c_idx)
             np.take(self._c_lut, self._c_idx, out=self._c_out, mode="clip")
             self._flat[self._c_dmx] = self._c_out
+        if len(self._close_pos) and (self._blackout or not self._grand_master):
+            self._flat[self._close_pos] = self._close_val  # dark: shutters that are a head's only cut close
 
         np.not_equal(self._words, self._previous_words, out=self._neq)
         np.logical_or.reduce(self._neq, axis=1, out=self.dirty)
@@ -506,9 +518,10 @@ class DmxEngine:
         lo, hi = fx.limits.get(attribute, (0.0, 1.0))
         val = min(hi, max(lo, float(self._x[i])))
         master = 0.0 if self._blackout else self._grand_master
-        if fx.has_virtual_dimmer and attribute in COLOR_ATTRIBUTES:
+        tag = self._plans[fixture].get(attribute, "")
+        if tag == "master" and fx.has_virtual_dimmer and fx.mode.attributes()[attribute].role != "emission":
             val *= min(1.0, max(0.0, float(self._x[self.logical_index[(fixture, "dimmer")]]))) * master
-        elif attribute == "dimmer" and not fx.has_virtual_dimmer:
+        elif tag == "master" or (tag == "cut" and not master):
             val *= master
         return val
 

@@ -1,7 +1,9 @@
 """Fixture importers: QLC+ `.qxf` and Open Fixture Library `.json` definitions → our FixtureProfile.
 
 Each channel becomes an attribute shows can name (dimmer, red, pan, pan.fine, color wheel slots, strobe
-with its 'open' value); channels we cannot drive meaningfully (maintenance, lamp control) are held at 0.
+with its 'open' value) with a role for light (dimmer, emitter, shutter…) and its head, both taken from the
+format's own semantics (QLC+ presets, groups, colours and heads; OFL capability types and ranges), never
+from channel names; channels we cannot drive meaningfully (maintenance, lamp control) are held at 0.
 A definition that cannot become a usable profile raises ProfileRejected with one line saying why.
 """
 
@@ -15,7 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from installation.rig.profile import Channel, FixtureProfile, Mode, ProfileRejected, check_mode
+from installation.rig.profile import (
+    EMITTER_ATTRIBUTES,
+    Channel,
+    FixtureProfile,
+    Mode,
+    ProfileRejected,
+    check_mode,
+)
 
 _COLOURS = {
     "red": "red",
@@ -79,59 +88,87 @@ class _Def:
     invert: bool = False
     wheel: list[tuple[str, int]] = field(default_factory=list)
     label: str = ""
+    role: str = ""  # see profile.ROLES
+    closed: int | None = None  # shutter: the DMX value that closes it
+    master: bool = False  # a master dimmer: the whole fixture's, whatever head lists it
+
+
+_DIMMER_NAME = re.compile(r"^dimmer(_\d+)?$")
 
 
 def _build_modes(
-    defs: dict[str, _Def], modes: Iterable[tuple[str, list[str | None]]], source: str, notes: list[str]
+    defs: dict[str, _Def],
+    modes: Iterable[tuple[str, list[str | None]]],
+    source: str,
+    notes: list[str],
+    heads: dict[str, list[int]] | None = None,
 ) -> tuple[Mode, ...]:
+    """Place imported channels into modes, naming attributes by role: a mode's one fixture-wide dimmer is
+    `dimmer`; with none or several, they are `dimmer_1`, `dimmer_2`… and the rig adds a virtual `dimmer`."""
     out: list[Mode] = []
     for mode_name, names in modes:
         if not names:
             raise ProfileRejected(f"mode {mode_name!r} has no channels")
         if len(names) > 512:
             raise ProfileRejected(f"mode {mode_name!r} has {len(names)} channels, more than a universe")
-        channels: list[Channel] = []
-        taken: dict[tuple[str, bool], int] = {}
-        renamed: dict[str, str] = {}  # coarse attribute renamed in this mode → its fine follows
         for name in names:
-            if name is None:
-                channels.append(Channel(fixed=0, label="unused"))
-                continue
-            d = defs.get(name)
-            if d is None:
+            if name is not None and name not in defs:
                 raise ProfileRejected(
                     f"mode {mode_name!r} uses channel {name!r}, which the file does not define"
                 )
-            if not d.attribute:
-                channels.append(Channel(fixed=0, label=d.label or name))
+        mode_heads = (heads or {}).get(mode_name) or [0] * len(names)
+        used = [defs[n] if n is not None else None for n in names]
+        where = [0 if d is None or d.master else h for d, h in zip(used, mode_heads, strict=True)]
+        roles = [d.role if d is not None and d.attribute and not d.fine else "" for d in used]
+        # a mode whose only light control is one intensity-group channel: that channel is its dimmer
+        if "dimmer" not in roles and "emitter" not in roles and roles.count("intensity") == 1:
+            roles = ["dimmer" if r == "intensity" else r for r in roles]
+        fixture_dimmers = sum(1 for r, h in zip(roles, where, strict=True) if r == "dimmer" and h == 0)
+        slots: list[Channel | None] = [None] * len(names)
+        taken: set[tuple[str, bool]] = set()
+        renamed: dict[tuple[str, int], str] = {}  # coarse attribute renamed in a head → its fine follows
+        # the fixture's own channels take the plain names first, then heads 1..N get the numbered ones
+        for i in sorted(range(len(names)), key=lambda i: (where[i] != 0, where[i], i)):
+            name, d = names[i], used[i]
+            if name is None or d is None:
+                slots[i] = Channel(fixed=0, label="unused")
                 continue
-            attr = d.attribute
+            if not d.attribute:
+                slots[i] = Channel(fixed=0, label=d.label or name)
+                continue
+            role = d.role
+            if d.fine and d.role == "intensity":
+                role = ""
+            elif not d.fine:
+                role = roles[i]
+            attr = "dimmer" if role == "dimmer" and not d.fine else d.attribute
             if d.fine:
-                attr = renamed.get(attr, attr)
-            key = (attr, d.fine)
-            if key in taken:  # a second head or a second function of the same kind: number it
-                n = 2
-                while (f"{attr}_{n}", d.fine) in taken:
-                    n += 1
+                attr = renamed.get((attr, where[i]), renamed.get((attr, 0), attr))
+            elif role != "dimmer" and _DIMMER_NAME.match(attr):
+                attr = f"{attr}_channel"  # `dimmer` is the fixture's master, whatever the file calls this
+            numbered = not d.fine and role == "dimmer" and where[i] == 0 and fixture_dimmers != 1
+            new, n = (f"{attr}_1", 2) if numbered else (attr, 2)
+            while (new, d.fine) in taken:  # a second head or a second function of the same kind: number it
                 new = f"{attr}_{n}"
-                if not d.fine:
-                    renamed[attr] = new
-                attr = new
-                key = (attr, d.fine)
-            taken[key] = len(channels)
-            channels.append(
-                Channel(
-                    attribute=attr,
-                    fine=d.fine,
-                    dmx_range=d.dmx_range,
-                    off=d.off,
-                    default=d.default,
-                    invert=d.invert,
-                    htp=attr == "dimmer",
-                    wheel=tuple(d.wheel),
-                    label=d.label or name,
-                )
+                n += 1
+            if not d.fine and new != d.attribute:
+                renamed[(d.attribute, where[i])] = new
+            taken.add((new, d.fine))
+            slots[i] = Channel(
+                attribute=new,
+                fine=d.fine,
+                dmx_range=d.dmx_range,
+                off=d.off,
+                default=d.default,
+                invert=d.invert,
+                htp=role == "dimmer",
+                wheel=tuple(d.wheel),
+                label=d.label or name,
+                role=role,
+                head=where[i],
+                closed=d.closed,
             )
+        channels = [c for c in slots if c is not None]
         # a fine channel whose coarse channel is not in this mode cannot be driven: hold it at 0
         coarse = {c.attribute for c in channels if c.attribute and not c.fine}
         fixed = []
@@ -226,10 +263,34 @@ _QXF_PRESETS: dict[str, tuple[str, bool, bool]] = {  # preset → (attribute, fi
     "BeamFocusFine": ("focus", True, False),
     "IntensityHue": ("hue", False, False),
     "IntensitySaturation": ("saturation", False, False),
-    "IntensityLightness": ("lightness", False, False),
-    "IntensityValue": ("value", False, False),
+    "IntensityLightness": ("dimmer", False, False),  # HSL/HSV fixtures: 0 is black, like a dimmer
+    "IntensityValue": ("dimmer", False, False),
     "NoFunction": ("", False, False),
 }
+# QLC+ colour presets (IntensityRed, IntensityUVFine, …) and <Colour> names → attribute
+_QXF_COLOURS = {
+    "red": "red",
+    "green": "green",
+    "blue": "blue",
+    "white": "white",
+    "amber": "amber",
+    "uv": "uv",
+    "cyan": "cyan",
+    "magenta": "magenta",
+    "yellow": "yellow",
+    "lime": "lime",
+    "indigo": "indigo",
+    "warmwhite": "warm_white",
+    "coldwhite": "cold_white",
+}
+_EMITTERS = frozenset(EMITTER_ATTRIBUTES)
+# capability text of an intensity-group or shutter channel that means no light / a light or an effect
+_OFF_WORDS = re.compile(r"\b(off|closed?|black-?out|dark)\b", re.IGNORECASE)
+_ON_WORDS = re.compile(
+    r"\b(on|open|full|max(imum)?|strobe|flash|pulse|random|sound|music|auto|program|macro|reset)\b"
+    r"|100\s*%?\s*(-+|to)\s*0\b",
+    re.IGNORECASE,
+)
 
 
 def import_qxf(path: Path) -> FixtureProfile:
@@ -256,25 +317,83 @@ def import_qxf(path: Path) -> FixtureProfile:
             raise ProfileRejected("a <Channel> has no Name")
         defs[name] = _qxf_channel(ch, name, notes)
     modes = []
+    heads: dict[str, list[int]] = {}
     for m in root.findall("Mode"):
         names: list[str | None] = []
         numbered = sorted(m.findall("Channel"), key=lambda c: int(c.get("Number", "0")))
         for c in numbered:
             names.append((c.text or "").strip() or None)
-        modes.append((m.get("Name") or f"{len(names)}ch", names))
+        mode_name = m.get("Name") or f"{len(names)}ch"
+        modes.append((mode_name, names))
+        heads[mode_name] = _qxf_heads(m, len(names))
     if not modes:
         raise ProfileRejected("defines no <Mode>")
     return FixtureProfile(
-        model, maker, kind, _build_modes(defs, modes, path.name, notes), str(path), tuple(notes)
+        model, maker, kind, _build_modes(defs, modes, path.name, notes, heads), str(path), tuple(notes)
     )
 
 
+def _dark_text(preset: str, text: str) -> bool:
+    """A capability without a preset whose text says it is dark (never a lamp switched off: blackout must
+    not strike a discharge lamp, which takes minutes to come back)."""
+    return not preset and "lamp" not in text.lower() and bool(_OFF_WORDS.search(text))
+
+
+def _qxf_heads(mode: ET.Element, footprint: int) -> list[int]:
+    """Head number of each channel of a mode (1..N from its <Head> elements; 0 = the whole fixture).
+
+    A mode with one head is a fixture with one head: its channels are the fixture's own."""
+    where = [0] * footprint
+    elements = mode.findall("Head")
+    if len(elements) < 2:
+        return where
+    for h, head in enumerate(elements, start=1):
+        for c in head.findall("Channel"):
+            try:
+                i = int((c.text or "").strip())
+            except ValueError:
+                continue
+            if 0 <= i < footprint and where[i] == 0:
+                where[i] = h
+    return where
+
+
+def _level_range(caps: list[tuple[int, int, str, str]]) -> tuple[tuple[int, int], int | None]:
+    """(DMX range of the steady level, DMX value that is dark, or None) of an intensity-group channel.
+
+    QLC+ gives such channels no preset, only capability ranges and their text: the level is the widest
+    range that is neither dark nor an effect, the dark value the first range described as off/closed
+    (else 0, unless 0 itself is described as on or an effect)."""
+    dark = next((lo for lo, _, k, t in caps if k == "ShutterClose" or _dark_text(k, t)), None)
+    if len(caps) <= 1:
+        return (0, 255), 0
+    levels = [
+        (hi - lo, lo, hi)
+        for lo, hi, k, t in caps
+        if not k and not _dark_text(k, t) and not _ON_WORDS.search(t) and "lamp" not in t.lower() and hi > lo
+    ]
+    rng = (0, 255)
+    if levels:
+        _, lo, hi = max(levels)
+        rng = (lo, hi)
+    else:  # no level at all, only states: 0..1 goes from dark to the first open/full state
+        full = next((lo for lo, _, k, t in caps if _ON_WORDS.search(t) and "lamp" not in t.lower()), None)
+        if full is not None and dark is not None and full > dark:
+            rng = (dark, full)
+    if dark is None:
+        at_zero = next(((k, t) for lo, hi, k, t in caps if lo <= 0 <= hi), ("", ""))
+        if not (at_zero[0] or _ON_WORDS.search(at_zero[1]) or "lamp" in at_zero[1].lower()):
+            dark = 0
+    return rng, dark
+
+
 def _qxf_channel(ch: ET.Element, name: str, notes: list[str]) -> _Def:
+    """One QLC+ channel: its role from the Preset attribute, or from <Group>, <Colour> and capabilities."""
     preset = ch.get("Preset") or ""
     group_el = ch.find("Group")
     group = (group_el.text or "").strip() if group_el is not None else ""
     byte = int(group_el.get("Byte", "0")) if group_el is not None else 0
-    colour = (ch.findtext("Colour") or "").strip().lower()
+    colour = (ch.findtext("Colour") or "").strip().lower().replace(" ", "")
     caps = []
     for cap in ch.findall("Capability"):
         try:
@@ -288,11 +407,18 @@ def _qxf_channel(ch: ET.Element, name: str, notes: list[str]) -> _Def:
         if preset in _QXF_PRESETS:
             attr, fine, invert = _QXF_PRESETS[preset]
             return _Def(
-                attr, fine, invert=invert, default=0.5 if attr in ("pan", "tilt") else 0.0, label=name
+                attr,
+                fine,
+                invert=invert,
+                default=0.5 if attr in ("pan", "tilt") else 0.0,
+                label=name,
+                role="dimmer" if attr == "dimmer" else "",
+                master=preset.startswith("IntensityMasterDimmer"),
             )
-        m = re.fullmatch(r"Intensity([A-Z][a-z]+)(Fine)?", preset)
-        if m and m.group(1).lower() in _COLOURS:
-            return _Def(_COLOURS[m.group(1).lower()], bool(m.group(2)), label=name)
+        m = re.fullmatch(r"Intensity([A-Za-z]+?)(Fine)?", preset)
+        if m and m.group(1).lower() in _QXF_COLOURS:
+            attr = _QXF_COLOURS[m.group(1).lower()]
+            return _Def(attr, bool(m.group(2)), label=name, role="emitter" if attr in _EMITTERS else "")
         if preset in ("ShutterStrobeSlowFast", "ShutterStrobeFastSlow"):
             return _Def("strobe", invert=preset.endswith("FastSlow"), label=name)
         if preset.endswith("Fine"):
@@ -302,10 +428,17 @@ def _qxf_channel(ch: ET.Element, name: str, notes: list[str]) -> _Def:
     if group in ("Maintenance", "Nothing"):
         return _Def("", label=name)
     if group == "Intensity":
-        attr = _COLOURS.get(colour, "") if colour and colour != "generic" else ""
-        if not attr:
-            attr = next((v for k, v in _COLOURS.items() if re.search(rf"\b{k}\b", lower)), "dimmer")
-        return _Def(attr, byte == 1, label=name)
+        if colour in _QXF_COLOURS:
+            attr = _QXF_COLOURS[colour]
+            return _Def(attr, byte == 1, label=name, role="emitter" if attr in _EMITTERS else "")
+        # an intensity-group channel QLC+ says nothing more about: a dimmer, a dimmer/strobe combination,
+        # a dimmer mode or a programme. Blackout sends it to its dark value; it is the fixture's dimmer
+        # only where nothing else in the mode controls light.
+        rng, dark = _level_range(caps)
+        if dark is None and rng == (0, 255) and len(caps) > 1:
+            return _Def(slug(name), byte == 1, label=name)  # only states, none of them dark: not a level
+        off = dark if dark is not None and not rng[0] <= dark <= rng[1] else None
+        return _Def(slug(name), byte == 1, dmx_range=rng, off=off, label=name, role="intensity")
     if group in ("Pan", "Tilt"):
         return _Def(group.lower(), byte == 1, default=0.5, label=name)
     if group in ("Colour", "Gobo"):
@@ -320,7 +453,10 @@ def _qxf_channel(ch: ET.Element, name: str, notes: list[str]) -> _Def:
         if byte == 1:
             return _Def("", label=name)
         rng, off, invert = _shutter(caps)
-        return _Def("strobe", dmx_range=rng, off=off, invert=invert, label=name)
+        closed = next((lo for lo, _, k, t in caps if k == "ShutterClose" or _dark_text(k, t)), None)
+        return _Def(
+            "strobe", dmx_range=rng, off=off, invert=invert, label=name, role="shutter", closed=closed
+        )
     if group == "Speed":
         return _Def(
             "speed",
@@ -337,7 +473,7 @@ def _qxf_channel(ch: ET.Element, name: str, notes: list[str]) -> _Def:
         return _Def("prism", byte == 1, label=name)
     if group == "Effect":
         if any(w in lower for w in ("haze", "fog", "smoke", "output")):
-            return _Def("output", byte == 1, label=name)
+            return _Def("output", byte == 1, label=name, role="emission")
         return _Def(slug(name), byte == 1, label=name)
     if caps and any("strobe" in (k + t).lower() for _, _, k, t in caps):
         rng, off, invert = _shutter(caps)
@@ -431,6 +567,47 @@ def _ofl_default(ch: dict[str, Any]) -> float:
     return 0.0
 
 
+def _ofl_percent(value: Any, fallback: float) -> float:
+    """An OFL brightness ("0%", "off", "dark", "bright") as a percentage."""
+    if value in ("off", "dark"):
+        return 0.0
+    if value == "bright":
+        return 100.0
+    if isinstance(value, str) and value.endswith("%"):
+        try:
+            return float(value[:-1])
+        except ValueError:
+            return fallback
+    return fallback
+
+
+def _ofl_level(caps: list[dict[str, Any]], kind: str) -> tuple[tuple[int, int], int | None, bool]:
+    """(DMX range, dark DMX value outside it or None, inverted) of the widest `kind` capability: a dimmer's
+    steady range inside a dimmer/strobe channel, dark at parameter 0 (a closed shutter where the range
+    itself never reaches 0 %)."""
+    levels = [c for c in caps if c.get("type") == kind]
+    widest = max(levels, key=lambda c: int(c["dmxRange"][1]) - int(c["dmxRange"][0]))
+    lo, hi = int(widest["dmxRange"][0]), int(widest["dmxRange"][1])
+    start = _ofl_percent(widest.get("brightnessStart", widest.get("brightness", "0%")), 0.0)
+    end = _ofl_percent(widest.get("brightnessEnd", widest.get("brightness", "100%")), 100.0)
+    invert = start > end
+    if min(start, end) == 0.0:
+        return (lo, hi), None, invert
+    dark = next(
+        (
+            int(c["dmxRange"][0])
+            for c in caps
+            if c.get("shutterEffect") == "Closed"
+            or (
+                c.get("type") in ("Intensity", "ColorIntensity")
+                and _ofl_percent(c.get("brightness", c.get("brightnessStart")), -1.0) == 0.0
+            )
+        ),
+        None,
+    )
+    return (lo, hi), dark, invert
+
+
 def _ofl_channel(key: str, ch: dict[str, Any], wheels: dict[str, Any], notes: list[str]) -> _Def:
     caps = _ofl_caps(ch)
     if not caps:
@@ -441,13 +618,27 @@ def _ofl_channel(key: str, ch: dict[str, Any], wheels: dict[str, Any], notes: li
     default = _ofl_default(ch)
     if types <= {"Maintenance", "NoFunction"}:
         return _Def("", label=key)
-    if "Intensity" in types and len(types) == 1:
-        return _Def("dimmer", default=default, label=key)
+    if "Intensity" in types:  # a dimmer, or a dimmer/strobe combination: its steady range is the dimmer
+        rng, off, invert = _ofl_level(caps, "Intensity")
+        return _Def(
+            "dimmer", dmx_range=rng, off=off, invert=invert, default=default, label=key, role="dimmer"
+        )
     if "ColorIntensity" in types:
-        colour = str(first.get("color", "")).lower()
+        tint = next(c for c in caps if c.get("type") == "ColorIntensity")
+        colour = str(tint.get("color", "")).lower()
         if colour not in _COLOURS:
-            raise ProfileRejected(f"channel {key!r}: unknown color intensity {first.get('color')!r}")
-        return _Def(_COLOURS[colour], default=default, label=key)
+            raise ProfileRejected(f"channel {key!r}: unknown color intensity {tint.get('color')!r}")
+        attr = _COLOURS[colour]
+        rng, off, invert = _ofl_level(caps, "ColorIntensity")
+        return _Def(
+            attr,
+            dmx_range=rng,
+            off=off,
+            invert=invert,
+            default=default,
+            label=key,
+            role="emitter" if attr in _EMITTERS else "",
+        )
     if types & {"Pan", "Tilt"}:
         attr = "pan" if "Pan" in types else "tilt"
         return _Def(attr, default=default, label=key)
@@ -480,10 +671,13 @@ def _ofl_channel(key: str, ch: dict[str, Any], wheels: dict[str, Any], notes: li
             if "color" in wheel_name.lower()
             else ("gobo" if "gobo" in wheel_name.lower() else slug(wheel_name))
         )
+        # a wheel with a closed position (a blackout slot) is the shutter of a fixture without one
+        closed = next((int(c["dmxRange"][0]) for c in caps if c.get("shutterEffect") == "Closed"), None)
+        role = "shutter" if closed is not None else ""
         if len(slots) < 2:
             notes.append(f"channel {key!r}: fewer than two named slots; imported as a plain channel")
-            return _Def(attr, label=key)
-        return _Def(attr, wheel=slots, label=key)
+            return _Def(attr, label=key, role=role, closed=closed)
+        return _Def(attr, wheel=slots, label=key, role=role, closed=closed)
     if "ColorPreset" in types:
         slots = [
             (slot_name(str(c.get("comment") or c.get("colors", [f"preset {i}"])[0])), int(c["dmxRange"][0]))
@@ -508,7 +702,8 @@ def _ofl_channel(key: str, ch: dict[str, Any], wheels: dict[str, Any], notes: li
         ]
         rows = [(lo, hi, k.replace("ShutterStrobeOpen", "open"), t) for lo, hi, k, t in rows]
         rng, off, invert = _shutter(rows)
-        return _Def("strobe", dmx_range=rng, off=off, invert=invert, label=key)
+        closed = next((int(c["dmxRange"][0]) for c in caps if c.get("shutterEffect") == "Closed"), None)
+        return _Def("strobe", dmx_range=rng, off=off, invert=invert, label=key, role="shutter", closed=closed)
     for t, attr in (
         ("Zoom", "zoom"),
         ("Focus", "focus"),
@@ -523,7 +718,7 @@ def _ofl_channel(key: str, ch: dict[str, Any], wheels: dict[str, Any], notes: li
         ("EffectSpeed", "effect_speed"),
     ):
         if t in types:
-            return _Def(attr, default=default, label=key)
+            return _Def(attr, default=default, label=key, role="emission" if attr == "output" else "")
     if "fine" in lower:
         return _Def("", label=key)
     return _Def(slug(key), default=default, label=key)

@@ -18,6 +18,18 @@ ATTRIBUTE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 COLOR_ATTRIBUTES = ("red", "green", "blue", "white", "amber", "uv", "cyan", "magenta", "yellow", "lime")
 # Attributes that are light output: dimmed by the grand master and blackout, merged highest-takes-precedence.
 INTENSITY_ATTRIBUTES = ("dimmer",)
+# Colour channels that emit light (CMY are filters: at 0 they let white through), and their roles' names.
+EMITTER_ATTRIBUTES = (
+    "red", "green", "blue", "white", "amber", "uv", "lime", "indigo", "warm_white", "cold_white",
+)  # fmt: skip
+# What a channel does for light; importers take it from the format's semantics, never from channel names.
+#   dimmer    a master or head dimmer (scales the emitters of its head, or of the fixture when head is 0)
+#   emitter   an additive colour channel (LEDs)
+#   intensity a channel of the fixture's intensity group whose function is not a plain level (a dimmer
+#             mode, a programme, a dimmer/strobe combination); its `off` value is dark or harmless
+#   shutter   a shutter/strobe channel; `closed` is its DMX value that cuts the light
+#   emission  haze or fog output
+ROLES = ("dimmer", "emitter", "intensity", "shutter", "emission")
 WHEEL_ATTRIBUTES = ("color", "gobo", "prism", "effect")
 KINDS = ("dimmer", "wash", "spot", "moving-head", "strip", "pixel", "hazer", "fog", "fan", "effect", "other")
 
@@ -40,6 +52,9 @@ class Channel:
     wheel: tuple[tuple[str, int], ...] = ()  # named slots → DMX value, for colour/gobo wheels
     fixed: int | None = None  # DMX value of a fixed channel
     label: str = ""
+    role: str = ""  # what the channel does for light (ROLES), "" for none
+    head: int = 0  # the head it belongs to in a multi-head mode (1..N), 0 = the whole fixture
+    closed: int | None = None  # shutter: DMX value that closes it (blackout uses it where nothing else cuts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +78,55 @@ class Mode:
 
     def has_fine(self, attribute: str) -> bool:
         return any(ch.fine and ch.attribute == attribute for ch in self.channels)
+
+    def light_plan(self) -> dict[str, str]:
+        """How the grand master and blackout treat each attribute; see `light_plan`."""
+        return light_plan(self)
+
+
+def light_plan(mode: Mode) -> dict[str, str]:
+    """Attribute → "master", "cut", "close" or "" (absent): what the grand master and blackout do to it.
+
+    Every light path passes exactly one "master" channel, so the grand master scales it once: the
+    fixture-wide dimmers when there are any, else each head's dimmers, the emitters of heads without
+    one (and of the fixture), and the intensity channels of heads (or a mode) with neither. Blackout and
+    a grand master at 0 also send every other dimmer and emitter ("cut") to its off value, and close the
+    shutters ("close") of a head that has no other way to go dark. Intensity channels that are not
+    masters (dimmer modes, programmes, lamp control) are left alone. Haze and fog output are masters.
+    """
+    coarse = [c for c in mode.channels if c.fixed is None and c.attribute and not c.fine]
+    masters: list[Channel]
+    dimmers = [c for c in coarse if c.role == "dimmer"]
+    emitters = [c for c in coarse if c.role == "emitter"]
+    fixture_wide = [c for c in dimmers if c.head == 0]
+    if fixture_wide:
+        masters = fixture_wide
+    else:
+        dimmed = {c.head for c in dimmers}
+        masters = dimmers + [c for c in emitters if c.head == 0 or c.head not in dimmed]
+    lit = {c.head for c in coarse if c.role in ("dimmer", "emitter")}
+    if not fixture_wide:  # a head lit only through intensity channels (a derby's strobe dimmer): those
+        masters += [c for c in coarse if c.role == "intensity" and (not lit or c.head not in lit | {0})]
+    plan = {c.attribute: "master" for c in masters}
+    for c in coarse:
+        if c.role == "emission":
+            plan[c.attribute] = "master"
+        elif c.role in ("dimmer", "emitter") and c.attribute not in plan:
+            plan[c.attribute] = "cut"
+    lit |= {c.head for c in masters}
+    for c in coarse:  # a shutter closes where it is its head's only cut
+        alone = not lit if c.head == 0 else 0 not in lit and c.head not in lit
+        if c.role == "shutter" and c.closed is not None and alone:
+            plan[c.attribute] = "close"
+    return plan
+
+
+def needs_virtual_dimmer(mode: Mode) -> bool:
+    """A mode whose light has no single `dimmer` channel: the rig adds a virtual dimmer over its masters."""
+    attrs = mode.attributes()
+    if "dimmer" in attrs:
+        return False
+    return any(attrs[a].role != "emission" for a, tag in light_plan(mode).items() if tag == "master")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +175,12 @@ def check_mode(mode: Mode) -> list[str]:
             problems.append(f"{where}: off value {ch.off} is outside 0..255")
         if ch.wheel and ch.fine:
             problems.append(f"{where}: a wheel cannot have a fine channel")
+        if ch.role and ch.role not in ROLES:
+            problems.append(f"{where}: role {ch.role!r} is not one of {', '.join(ROLES)}")
+        if ch.head < 0:
+            problems.append(f"{where}: head {ch.head} must be 0 (the whole fixture) or a head number")
+        if ch.closed is not None and not 0 <= ch.closed <= 255:
+            problems.append(f"{where}: closed value {ch.closed} is outside 0..255")
         for slot, dmx in ch.wheel:
             if not 0 <= dmx <= 255:
                 problems.append(f"{where}: wheel slot {slot!r} value {dmx} is outside 0..255")
@@ -122,7 +192,10 @@ def check_mode(mode: Mode) -> list[str]:
 # ---------------------------------------------------------------- our YAML format
 
 _PROFILE_KEYS = {"fixture", "manufacturer", "kind", "modes"}
-_CHANNEL_KEYS = {"attribute", "fine", "range", "off", "default", "invert", "htp", "wheel", "fixed", "label"}
+_CHANNEL_KEYS = {
+    "attribute", "fine", "range", "off", "default", "invert", "htp", "wheel", "fixed", "label",
+    "role", "head", "closed",
+}  # fmt: skip
 
 
 def load_profile(path: Path, display: str) -> FixtureProfile:
@@ -265,6 +338,17 @@ def _parse_channel(item: Any, add: Callable[..., None]) -> Channel | None:
     if not isinstance(default, (int, float)) or isinstance(default, bool):
         add("default must be a number 0..1 (or a wheel slot name)")
         return None
+    role = item.get("role", base.role)
+    if role not in ("", *ROLES):
+        add(f"role {role!r} is unknown", "valid: " + ", ".join(ROLES))
+        return None
+    head, closed = item.get("head", 0), item.get("closed")
+    if not isinstance(head, int) or isinstance(head, bool) or head < 0:
+        add("head must be a head number (1, 2, …) or 0 for the whole fixture")
+        return None
+    if closed is not None and (not isinstance(closed, int) or isinstance(closed, bool)):
+        add("closed must be a DMX value 0..255")
+        return None
     return Channel(
         attribute=attr,
         fine=base.fine,
@@ -272,12 +356,26 @@ def _parse_channel(item: Any, add: Callable[..., None]) -> Channel | None:
         off=off,
         default=float(default),
         invert=bool(item.get("invert", False)),
-        htp=bool(item.get("htp", base.htp)),
+        htp=bool(item.get("htp", base.htp or role == "dimmer")),
         wheel=tuple(wheel),
         label=str(item.get("label", "")),
+        role=str(role),
+        head=head,
+        closed=closed,
     )
+
+
+def default_role(attr: str) -> str:
+    """The role an attribute of our own profile format has unless the channel says `role:`."""
+    if attr in INTENSITY_ATTRIBUTES:
+        return "dimmer"
+    if attr in EMITTER_ATTRIBUTES:
+        return "emitter"
+    return "emission" if attr == "output" else ""
 
 
 def _default_channel(attr: str, fine: bool = False) -> Channel:
     default = 0.5 if attr in ("pan", "tilt") else 0.0
-    return Channel(attribute=attr, fine=fine, default=default, htp=attr in INTENSITY_ATTRIBUTES)
+    return Channel(
+        attribute=attr, fine=fine, default=default, htp=attr in INTENSITY_ATTRIBUTES, role=default_role(attr)
+    )

@@ -22,6 +22,7 @@ from installation.rig.profile import (
     Mode,
     ProfileRejected,
     load_profile,
+    needs_virtual_dimmer,
 )
 from installation.show.located import key_pos, load_file, node_pos, value_pos
 
@@ -75,16 +76,16 @@ class Fixture:
 
 
 def has_virtual_dimmer(mode: Mode) -> bool:
-    """A mode with colour channels but no dimmer channel: the rig adds a virtual dimmer over the colours."""
-    attrs = mode.attributes()
-    return "dimmer" not in attrs and any(a in attrs for a in COLOR_ATTRIBUTES)
+    """A mode with light but no single dimmer channel (LED pixels, multi-head bars, two dimmers): the rig
+    adds a virtual `dimmer` over the channels the grand master scales, so `dimmer` masters every fixture."""
+    return needs_virtual_dimmer(mode)
 
 
 def mode_attributes(mode: Mode) -> dict[str, Channel]:
     """A mode's attributes as shows see them, the virtual dimmer included."""
     attrs = mode.attributes()
     if has_virtual_dimmer(mode):
-        # a master over the colour channels; latest-takes-precedence so a group fade can dim it
+        # a master over the fixture's light; latest-takes-precedence so a group fade can dim it
         attrs["dimmer"] = Channel(attribute="dimmer", default=1.0, htp=False, label="virtual")
     return attrs
 
