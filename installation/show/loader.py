@@ -21,10 +21,11 @@ from installation.engine.params import ParamSpec
 from installation.engine.presence import PRESENCE_SOURCES, ZONE_ATTRIBUTES
 from installation.errors import Problem, ShowError, display_path
 from installation.show import model as m
-from installation.show.tree import Y, parse_text
+from installation.show.tree import HugeNumber, Y, parse_text
 from installation.show.units import (
     DURATION_HINT,
     UnitError,
+    abbreviate,
     is_color,
     is_number,
     parse_color,
@@ -216,6 +217,8 @@ class _Loader:
         return m.Pos(self.file, y.line, y.col + extra)
 
     def err(self, y: Y, message: str, hint: str = "", offset: int = 0) -> None:
+        if isinstance(y.value, HugeNumber):
+            return  # the parse reported this number already ("too large"); a second line adds nothing
         p = self.pos(y, offset)
         self.problems.append(Problem(p.file, p.line, p.col, message, hint))
 
@@ -503,6 +506,9 @@ class _Loader:
             if len(xy) != 2 or not all(c.is_scalar and is_number(c.value) for c in xy):
                 self.err(p, f"{what}: each point is [x, y]", hint)
                 ok = False
+                continue
+            if any(isinstance(c.value, HugeNumber) for c in xy):
+                ok = False  # reported by the parse as too large
                 continue
             x, yv = float(xy[0].value), float(xy[1].value)
             if not (0.0 <= x <= 1.0 and 0.0 <= yv <= 1.0):
@@ -1246,6 +1252,10 @@ class _Loader:
             if not it.is_scalar or v is None or (isinstance(v, float) and not math.isfinite(v)):
                 self.err(it, f"{what}: each argument is a number, text or true/false")
                 continue
+            if isinstance(v, int) and not isinstance(v, bool) and not -(2**63) <= v < 2**63:
+                self.err(it, f"{what}: the whole number {v:.3g} is too large to send",
+                         "OSC integers are 64-bit (±9.2e18); write a float such as 1e20 for more")
+                continue
             out.append(v)
         return tuple(out)
 
@@ -1515,7 +1525,8 @@ class _Loader:
                     raise ValueError(right)
             except (ValueError, UnitError):
                 col = lead + len(parts[0]) + len(op) + (len(parts[2]) - len(parts[2].lstrip()))
-                self.err(y, f"{right!r} is not a number", "compare with a number, e.g. count >= 2", col)
+                hint = "compare with a number, e.g. count >= 2"
+                self.err(y, f"{abbreviate(right)!r} is not a number", hint, col)
                 return None
         return m.PresenceCondition(
             source=source,

@@ -16,11 +16,13 @@ from typing import Any
 
 from installation.errors import Problem, ShowError
 from installation.show import located
+from installation.show.units import abbreviate
 
 MAX_DEPTH = 64  # show files nest a handful of levels; deeper is a mistake (or an attack)
 MAX_NODES = (
     250_000  # aliases may expand a small file into a huge tree ("billion laughs"); a 1,000-cue show ≈ 10,000
 )
+MAX_INT_DIGITS = 300  # a float holds about 1.8e308; no value in a show comes near (a paste gone wrong)
 
 _INT = re.compile(r"[-+]?[0-9]+")
 _OCT = re.compile(r"0o[0-7]+")
@@ -50,18 +52,43 @@ def resolve_plain(text: str) -> Any:
     if text in _FALSE:
         return False
     if _INT.fullmatch(text):
-        return int(text)
+        return _integer(text, 10)
     if _FLOAT.fullmatch(text):
         return float(text)
     if _OCT.fullmatch(text):
-        return int(text[2:], 8)
+        return _integer(text[2:], 8)
     if _HEX.fullmatch(text):
-        return int(text[2:], 16)
+        return _integer(text[2:], 16)
     if _INF.fullmatch(text):
         return -math.inf if text.startswith("-") else math.inf
     if _NAN.fullmatch(text):
         return math.nan
     return text
+
+
+class HugeNumber(float):
+    """An integer literal too long to be any value in a show: ±inf, and the parse reports it.
+
+    Python refuses to convert one of more than 4,300 digits (ValueError), and one over about 1.8e308
+    does not fit a float (OverflowError): neither is ever built. Being infinite, the value fails every
+    range and finiteness check downstream; the loader reports no second problem at the same place.
+    """
+
+    digits: int
+
+    def __new__(cls, negative: bool, digits: int) -> HugeNumber:
+        self = super().__new__(cls, -math.inf if negative else math.inf)
+        self.digits = digits
+        return self
+
+
+def _integer(digits: str, base: int) -> int | HugeNumber:
+    """An integer literal in `base` (sign allowed); a HugeNumber past MAX_INT_DIGITS decimal digits."""
+    body = digits.lstrip("+-").lstrip("0")
+    decimal_digits = math.ceil(len(body) * math.log10(base))
+    if decimal_digits > MAX_INT_DIGITS:
+        return HugeNumber(digits.startswith("-"), decimal_digits)
+    return int(digits, base)
 
 
 class Y:
@@ -154,7 +181,15 @@ class _Builder:
                 )
                 return Y("scalar", str(node.value), line, col, quoted=True)
             if not node.style:
-                return Y("scalar", resolve_plain(node.value), line, col)
+                value = resolve_plain(node.value)
+                if isinstance(value, HugeNumber):
+                    self.problem(
+                        line,
+                        col,
+                        f"the number {abbreviate(node.value)} ({value.digits:,} digits) is too large",
+                        f"numbers in a show file have at most {MAX_INT_DIGITS} digits, e.g. 0.5, 3 or 1000",
+                    )
+                return Y("scalar", value, line, col)
             return Y("scalar", node.value, line, col, quoted=True)
         if depth >= MAX_DEPTH:
             raise _TooDeep(line, col)
@@ -312,3 +347,4 @@ def parse_text(text: str, filename: str) -> tuple[Y | None, list[Problem]]:
 
 def _short(tag: str) -> str:
     return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
+

@@ -60,6 +60,28 @@ def _finite(x: float, what: str, hint: str) -> float:
     return x
 
 
+def _number(value: int | float, what: str, hint: str) -> float:
+    """A YAML number as a finite float; an integer too large for a float is a UnitError, not a crash."""
+    try:
+        x = float(value)
+    except OverflowError:
+        raise UnitError(f"{what} is too large ({_number_text(value)})", hint) from None
+    return _finite(x, what, hint)
+
+
+def _number_text(value: int | float) -> str:
+    """A number as text; a whole number longer than 24 digits by its length (Python refuses str() past
+    4,300 digits, and nobody reads 400 nines)."""
+    if isinstance(value, int) and abs(value).bit_length() > 79:  # 2**79 ≈ 6e23: 24 digits
+        return f"a {int(abs(value).bit_length() * math.log10(2)) + 1:,}-digit number"
+    return f"{value}"
+
+
+def abbreviate(text: str, keep: int = 10) -> str:
+    """Long text as its first and last `keep` characters (a 5,000-digit paste in a message)."""
+    return text if len(text) <= 2 * keep + 4 else f"{text[:keep]}…{text[-keep:]}"
+
+
 def _describe(value: object) -> str:
     if isinstance(value, str):
         return repr(value)
@@ -68,7 +90,7 @@ def _describe(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if is_number(value):
-        return f"{value}"
+        return _number_text(value)  # type: ignore[arg-type]
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -79,15 +101,18 @@ def _describe(value: object) -> str:
 def parse_duration(value: object) -> float:
     """Seconds from "3s", "250ms", "2min", "1h", "1:30" (m:ss) or "1:02:03" (h:mm:ss); never negative."""
     if is_number(value):
-        raise UnitError(f"{value} has no unit", f'{DURATION_HINT}; for {value} seconds write "{value}s"')
+        shown = _number_text(value)  # type: ignore[arg-type]
+        raise UnitError(f"{shown} has no unit", f'{DURATION_HINT}; for {shown} seconds write "{shown}s"')
     if not isinstance(value, str):
         raise UnitError(f"expected a duration, got {_describe(value)}", DURATION_HINT)
+    # float(), not int(): a 5,000-digit hour count is infinite, not a ValueError from int()
     m = _HMMSS.match(value)
     if m:
-        return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+        seconds = float(m.group(1)) * 3600 + float(m.group(2)) * 60 + float(m.group(3))
+        return _finite(seconds, "a duration", DURATION_HINT)
     m = _MMSS.match(value)
     if m:
-        return int(m.group(1)) * 60 + float(m.group(2))
+        return _finite(float(m.group(1)) * 60 + float(m.group(2)), "a duration", DURATION_HINT)
     m = _WITH_UNIT.match(value)
     if not m:
         raise UnitError(f"{value!r} is not a duration", DURATION_HINT)
@@ -105,7 +130,7 @@ def parse_duration(value: object) -> float:
 def parse_level_db(value: object) -> float:
     """Decibels from "-12 dB" (or a bare number, already in dB); "-inf dB" is silence (-inf)."""
     if is_number(value):
-        return _finite(float(value), "a level", LEVEL_HINT)  # type: ignore[arg-type]
+        return _number(value, "a level", LEVEL_HINT)  # type: ignore[arg-type]
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"-\s*inf\s*(dB)?", text, flags=re.IGNORECASE):
@@ -119,7 +144,7 @@ def parse_level_db(value: object) -> float:
 def parse_fraction(value: object) -> float:
     """A 0..1 number from "40%" or a bare number (range is checked by the caller)."""
     if is_number(value):
-        return _finite(float(value), "a fraction", FRACTION_HINT)  # type: ignore[arg-type]
+        return _number(value, "a fraction", FRACTION_HINT)  # type: ignore[arg-type]
     if isinstance(value, str):
         m = _WITH_UNIT.match(value)
         if m and m.group(2) == "%":
@@ -132,7 +157,7 @@ def parse_fraction(value: object) -> float:
 def parse_frequency(value: object) -> float:
     """Hertz from "800 Hz", "2 kHz" (or a bare number, already in Hz)."""
     if is_number(value):
-        return _finite(float(value), "a frequency", FREQUENCY_HINT)  # type: ignore[arg-type]
+        return _number(value, "a frequency", FREQUENCY_HINT)  # type: ignore[arg-type]
     if isinstance(value, str):
         m = _WITH_UNIT.match(value)
         if m and (m.group(2).lower() in FREQUENCY_UNITS or m.group(2) == ""):
@@ -146,12 +171,12 @@ def parse_time_of_day(value: object) -> float:
     if isinstance(value, str):
         m = _CLOCK.match(value)
         if m:
-            hours, minutes = int(m.group(1)), int(m.group(2))
+            hours, minutes = float(m.group(1)), float(m.group(2))  # float(): any number of digits
             seconds = float(m.group(3) or 0.0)
             t = hours * 3600 + minutes * 60 + seconds
             if hours < 24 or t == 24 * 3600:
                 return float(t)
-            raise UnitError(f"time of day {value!r} is past midnight", "00:00 .. 24:00")
+            raise UnitError(f"time of day {abbreviate(value)!r} is past midnight", "00:00 .. 24:00")
     hint = TIME_OF_DAY_HINT
     if is_number(value):
         hint += ", in quotes"
@@ -218,7 +243,7 @@ def parse_param_value(spec: ParamSpec, value: object) -> float:
         elif unit == "s":
             x = parse_duration(value)
         elif is_number(value):
-            x = _finite(float(value), spec.name, range_hint(spec))  # type: ignore[arg-type]
+            x = _number(value, spec.name, range_hint(spec))  # type: ignore[arg-type]
         elif isinstance(value, str):
             m = _WITH_UNIT.match(value)
             if m is None:
@@ -237,7 +262,7 @@ def parse_param_value(spec: ParamSpec, value: object) -> float:
         message = exc.message if spec.name in exc.message else f"{spec.name}: {exc.message}"
         hint = range_hint(spec)
         if unit == "s" and is_number(value):
-            hint = f'write "{value}s"; {hint}'
+            hint = f'write "{_number_text(value)}s"; {hint}'  # type: ignore[arg-type]
         raise UnitError(message, hint) from None
     if not spec.minimum <= x <= spec.maximum:
         raise UnitError(f"{spec.name} {_show(value)} is out of range", range_hint(spec))
