@@ -509,7 +509,8 @@ def _parse_passes(header: JObject, inputs: dict[str, SceneInput], c: _Collector)
     return passes or [ScenePass(0)]
 
 
-def _parse_imported(header: JObject, path: Path, taken: set[str], c: _Collector) -> list[ImportedImage]:
+def _parse_imported(header: JObject, path: Path, root: Path, taken: set[str], c: _Collector,
+                    ) -> list[ImportedImage]:
     raw = header.get("IMPORTED")
     if raw is None:
         return []
@@ -536,10 +537,22 @@ def _parse_imported(header: JObject, path: Path, taken: set[str], c: _Collector)
         if not isinstance(file, str) or not file:
             c.add(pos, f"imported image {name!r} needs a PATH", '{"PATH": "grain.png"}')
             continue
-        img_path = (path.parent / file).resolve()
         ipos = item.value_pos.get("PATH", pos) if isinstance(item, JObject) else pos
-        if not img_path.is_file():
-            c.add(ipos, f"imported image {name!r}: file {file!r} not found next to the shader",
+        shown = file if len(file) <= 80 else file[:40] + "…" + file[-20:]
+        try:  # like every path in a show: resolved (symlinks too), then inside the project folder
+            img_path = (path.parent / file).resolve()
+            inside = img_path.is_relative_to(root)
+            found = inside and img_path.is_file()
+        except (OSError, RuntimeError, ValueError) as exc:  # a NUL byte, a symlink loop, a name too long
+            c.add(ipos, f"imported image {name!r}: {shown!r} cannot be used ({exc.__class__.__name__})",
+                  "the PATH is relative to the .fs file, e.g. \"grain.png\"")
+            continue
+        if not inside:
+            c.add(ipos, f"imported image {name!r}: {shown!r} is outside the project folder",
+                  "the PATH is relative to the .fs file and stays inside the project, e.g. \"grain.png\"")
+            continue
+        if not found:
+            c.add(ipos, f"imported image {name!r}: file {shown!r} not found next to the shader",
                   "the PATH is relative to the .fs file")
             continue
         line, col = c.at(ipos)
@@ -548,9 +561,14 @@ def _parse_imported(header: JObject, path: Path, taken: set[str], c: _Collector)
     return out
 
 
-def load_scene_text(text: str, path: Path, display: str | None = None) -> SceneInfo:
-    """Parse the ISF header of shader source `text` (as if read from `path`); ShowError on problems."""
+def load_scene_text(text: str, path: Path, display: str | None = None, root: Path | None = None,
+                    ) -> SceneInfo:
+    """Parse the ISF header of shader source `text` (as if read from `path`); ShowError on problems.
+
+    Imported images must stay inside `root`, the project folder (without one: the shader's folder).
+    """
     shown = display or path.name
+    confine = (root if root is not None else path.parent).resolve()
     split = _split_header(text)
     if split is None:
         raise ShowError([Problem(shown, 1, 1, "no ISF header: the file must start with a /*{ ... }*/ comment",
@@ -582,7 +600,7 @@ def load_scene_text(text: str, path: Path, display: str | None = None) -> SceneI
         inputs[inp.name] = inp
     passes = _parse_passes(header, inputs, c)
     taken = set(inputs) | {p.target for p in passes if p.target}
-    imported = _parse_imported(header, path, taken, c)
+    imported = _parse_imported(header, path, confine, taken, c)
     # a transition that declares only part of the trio is almost certainly a mistake
     trio = [n for n in TRANSITION_INPUTS if n in inputs]
     if trio and len(trio) < len(TRANSITION_INPUTS) and {"startImage", "endImage"} & set(trio):
@@ -595,12 +613,19 @@ def load_scene_text(text: str, path: Path, display: str | None = None) -> SceneI
             if inp.type != want:
                 c.problems.append(Problem(shown, inp.line, inp.col,
                                           f"transition input {inp.name!r} must be {want}"))
+    vs = path.with_suffix(".vs")
+    try:
+        vs_outside = vs.is_file() and not vs.resolve().is_relative_to(confine)
+    except (OSError, RuntimeError, ValueError):
+        vs_outside = True
+    if vs_outside:
+        c.problems.append(Problem(shown, 1, 1, f"vertex shader {vs.name!r} leads outside the project folder",
+                                  "keep the .vs file itself (not a link to elsewhere) next to the .fs file"))
     if c.problems:
         raise ShowError(c.problems)
     cats = header.get("CATEGORIES", [])
     version = header.get("ISFVSN", "2")
     body_line = _line_col(text, body_start)[0]
-    vs = path.with_suffix(".vs")
     return SceneInfo(
         path=path, display=shown, inputs=tuple(inputs.values()), passes=tuple(passes),
         imported=tuple(imported),
@@ -622,4 +647,4 @@ def load_scene_info(path: Path, root: Path | None = None) -> SceneInfo:
     except (OSError, UnicodeDecodeError) as exc:
         raise ShowError([Problem(shown, 1, 1,
                                  f"cannot read shader: {exc.__class__.__name__}: {exc}")]) from None
-    return load_scene_text(text, path, shown)
+    return load_scene_text(text, path, shown, root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,85 @@ def test_body_line_points_after_the_header(tmp_path: Path) -> None:
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ShowError, match="shader file not found"):
         load_scene_info(tmp_path / "nope.fs")
+
+
+# ------------------------------------------------------------------ imported images stay in the project
+IMPORT = '/*{{"IMPORTED": {{"grain": {{"PATH": {path}}}}}}}*/'
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project folder (with a texture in it) beside a folder outside it that holds a secret image."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "x.png").write_text("P3 1 1 255 0 0 0\n")
+    root = tmp_path / "project"
+    (root / "shaders" / "room").mkdir(parents=True)
+    (root / "textures").mkdir()
+    (root / "textures" / "grain.ppm").write_text("P3 1 1 255 0 0 0\n")
+    return root
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../../../outside/x.png",
+        "{outside}/x.png",
+        "link/x.png",
+        "linked.png",
+        "../../../project/../outside/x.png",
+    ],
+)
+def test_an_imported_image_outside_the_project_is_refused_naming_the_shader(project: Path, path: str) -> None:
+    shaders = project / "shaders" / "room"
+    (shaders / "link").symlink_to(project.parent / "outside", target_is_directory=True)
+    (shaders / "linked.png").symlink_to(project.parent / "outside" / "x.png")
+    path = path.format(outside=project.parent / "outside")
+    shader = write(shaders, IMPORT.format(path=json.dumps(path)), "evil.fs")
+    with pytest.raises(ShowError) as exc:
+        load_scene_info(shader, project)
+    [problem] = exc.value.problems
+    assert problem.file == "shaders/room/evil.fs" and problem.line == 1
+    assert "imported image 'grain'" in problem.message and "outside the project folder" in problem.message
+    assert path in problem.message
+
+
+def test_an_imported_image_elsewhere_in_the_project_is_fine(project: Path) -> None:
+    shader = write(project / "shaders" / "room", IMPORT.format(path='"../../textures/grain.ppm"'), "ok.fs")
+    info = load_scene_info(shader, project)
+    assert info.imported[0].path == (project / "textures" / "grain.ppm").resolve()
+
+
+def test_without_a_project_folder_images_stay_beside_the_shader(project: Path) -> None:
+    shader = write(project / "shaders" / "room", IMPORT.format(path='"../../textures/grain.ppm"'), "ok.fs")
+    with pytest.raises(ShowError, match="outside the project folder"):
+        load_scene_info(shader)
+
+
+@pytest.mark.parametrize("path", ['"a\\u0000b.png"', json.dumps("x" * 5000 + ".png")])
+def test_an_unusable_image_path_is_a_problem_not_a_crash(project: Path, path: str) -> None:
+    shader = write(project / "shaders", IMPORT.format(path=path), "odd.fs")
+    with pytest.raises(ShowError) as exc:
+        load_scene_info(shader, project)
+    assert len(str(exc.value)) < 300
+
+
+def test_a_vertex_shader_linked_from_outside_is_refused(project: Path) -> None:
+    (project.parent / "outside" / "evil.vs").write_text("void main() {}\n")
+    shader = write(project / "shaders", "/*{}*/", "scene.fs")
+    (project / "shaders" / "scene.vs").symlink_to(project.parent / "outside" / "evil.vs")
+    with pytest.raises(ShowError, match=r"vertex shader 'scene\.vs' leads outside the project folder"):
+        load_scene_info(shader, project)
+
+
+def test_check_refuses_a_show_whose_scene_imports_from_outside(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from installation.cli import main
+
+    write(project / "shaders", IMPORT.format(path='"../../outside/x.png"'), "evil.fs")
+    (project / "cues").mkdir()
+    show = project / "cues" / "show.yaml"
+    show.write_text("show: Evil\nacts:\n  a:\n    scene: shaders/evil.fs\n", encoding="utf-8")
+    assert main(["check", "--no-shaders", str(show)]) == 1
+    err = capsys.readouterr().err
+    assert "shaders/evil.fs:1:" in err and "outside the project folder" in err, err
