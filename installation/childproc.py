@@ -1,10 +1,13 @@
-"""What the supervised child processes (audio, projection) share: relaying output, naming a death."""
+"""What the supervised child processes (audio, projection, jackd) share: output, a death, a lifetime."""
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
 import signal
 import sys
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import IO, Any
 
@@ -47,6 +50,28 @@ def describe_exit(code: int, what: str, crash_in: str) -> str:
         hint = f" (a native crash in {crash_in})" if name in _CRASH_SIGNALS else ""
         return f"{what} killed by {name}{hint}"
     return f"{what} exited with status {code}"
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` that has the kernel SIGKILL the child when this process dies, even by kill -9.
+
+    Linux only (None elsewhere). The signal follows the *thread* that forked: spawn from a thread that
+    lives as long as the process (the main thread, or one that waits on the child).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork, not in the child
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl: nobody would send the signal
+            os._exit(1)
+
+    return preexec
 
 
 EXIT_ERROR = 3  # a child's exit status when the parent's handshake was wrong

@@ -11,7 +11,6 @@ import logging
 import math
 import os
 import shutil
-import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from installation.show.model import Act
 from installation.wallclock import offset_of
 
 if TYPE_CHECKING:
+    from installation.audio.jackserver import JackServer
     from installation.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 EMITTING_ATTRIBUTES = frozenset(INTENSITY_ATTRIBUTES | {"output"})
 REHEARSE_PROJECTION_SIZE = (640, 360)
 REHEARSE_PROJECTION_FPS = 30.0
-JACK_ARGS = ("--no-realtime", "-d", "dummy", "-r", "48000", "-p", "512")
 
 
 def _db(value: float) -> float:
@@ -58,7 +57,7 @@ class Adapters:
         self.projection: Any = None
         self.osc_api: Any = None
         self.panel: Any = None
-        self.jackd: subprocess.Popen[bytes] | None = None
+        self.jackd: JackServer | None = None
         self.failed: dict[str, Health] = {}
         self.camera_thumb = CameraThumbnail()
         self._replay: dict[str, Any] | None = None
@@ -196,17 +195,11 @@ class Adapters:
         self.runtime.loop.wake()
 
     def _start_jackd(self) -> bool:
-        jackd = shutil.which("jackd")
-        if jackd is None:
-            return False
-        probe = subprocess.run([jackd, "--version"], capture_output=True, check=False)
-        if probe.returncode not in (0, 1):
-            return False
-        self.jackd = subprocess.Popen(
-            [jackd, *JACK_ARGS], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        log.info("started jackd with the dummy driver (pid %d) for rehearsal audio", self.jackd.pid)
-        return True
+        """Rehearsal's own jackd: named for the state folder, ended with the show even by kill -9."""
+        from installation.audio.jackserver import JackServer, server_name
+
+        self.jackd = JackServer(server_name(self.runtime.state_dir))
+        return self.jackd.start()
 
     def _open_audio(self) -> None:
         from installation.audio.config import AudioConfig
@@ -216,10 +209,12 @@ class Adapters:
         choice = self.runtime.options.audio
         if choice == "auto":
             choice = "jack" if (not self.rehearse or self._start_jackd()) else "none"
-            if choice == "none":
+            if choice == "none" and shutil.which("jackd") is None:
                 log.warning("audio: jackd is not installed; rehearsing silently (apt-get install jackd2)")
         os.environ.setdefault("JACK_NO_START_SERVER", "1")
-        self.audio = AudioOutput(soundscapes_from_show(self.show), AudioConfig(backend=choice), self.clock)
+        server = self.jackd.name if self.jackd is not None and self.jackd.running else ""
+        config = AudioConfig(backend=choice, jack_server=server)
+        self.audio = AudioOutput(soundscapes_from_show(self.show), config, self.clock)
         self.audio.open()
         act = self.runtime.engine.act
         if act is not None:
@@ -282,11 +277,7 @@ class Adapters:
             except Exception as exc:
                 log.error("closing %s: %s", name, exc)
         if self.jackd is not None:
-            self.jackd.terminate()
-            try:
-                self.jackd.wait(timeout=3.0)
-            except subprocess.TimeoutExpired:
-                self.jackd.kill()
+            self.jackd.stop()
 
     # ------------------------------------------------------------------------------------ engine side
     def drain_presence(self) -> list[Presence]:
