@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from installation.errors import InstallationError, ShowError
+from installation.logfile import WallFormatter
+from installation.wallclock import system_wall
 
 log = logging.getLogger(__name__)
 
@@ -286,10 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    try:  # stamped with the show's wall clock ($INSTALLATION_WALL_CLOCK when pinned)
+        handler.setFormatter(WallFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", system_wall()))
+    except InstallationError as exc:
+        return _fail(str(exc))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler])
     func: Handler = args.func
     try:
         return func(args)

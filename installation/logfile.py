@@ -20,11 +20,8 @@ JOURNAL_FORMAT = "<%(priority)d>%(name)s: %(message)s"
 _PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3, logging.CRITICAL: 2}
 
 
-class _OneLine(logging.Formatter):
-    """One line per event: a multi-line message or a traceback is folded onto the same line.
-
-    With a wall clock, lines are stamped with its time (the runtime's injected clock), with the zone.
-    """
+class WallFormatter(logging.Formatter):
+    """Stamps each line with a wall clock's time (the runtime's, which tests and CI pin), zone included."""
 
     def __init__(self, fmt: str, wall: WallClock | None = None) -> None:
         super().__init__(fmt)
@@ -34,6 +31,13 @@ class _OneLine(logging.Formatter):
         if self.wall is None:
             return super().formatTime(record, datefmt)
         return self.wall().isoformat(sep=" ", timespec="milliseconds")
+
+
+class _OneLine(WallFormatter):
+    """One line per event: a multi-line message or a traceback is folded onto the same line.
+
+    With a wall clock, lines are stamped with its time (the runtime's injected clock), with the zone.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         record.priority = _PRIORITY.get(record.levelno, 6)

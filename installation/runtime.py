@@ -335,7 +335,9 @@ class Runtime:
             detail = f" ({event.detail})" if event.detail else ""
             level = "warning" if event.kind in ("warning", "panic") else "info"
             where = f"[{event.act}] " if event.act else ""
-            self.logbuf.add(level, "engine", f"{where}{what}{detail}")
+            # through logging: the panel's log (source "engine"), the terminal, the log file, journald
+            log.log(logging.WARNING if level == "warning" else logging.INFO, "%s%s%s", where, what, detail,
+                    extra={"source": "engine"})
         self._notify("state")
 
     def _step(self, now: float) -> float | None:
@@ -596,6 +598,7 @@ class Runtime:
         # the engine starts (or restores from the journal) before the outputs open, so a restarted
         # controller's first DMX frame already carries the resumed levels: no flash of the defaults
         self.engine.tick()
+        self._log_hours(self.wall(), self.engine.is_open)  # the first hours line, before any device
         self._params = self.engine.params.snapshot()
         self.adapters = Adapters(self)
         self.adapters.open()
