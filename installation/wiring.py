@@ -7,6 +7,7 @@ rest of the show runs. Nothing here blocks the engine: every call forwards to an
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -131,7 +132,10 @@ class Adapters:
         """A RigOutput whose first frame is the engine's current levels (a resumed show does not flash)."""
         from installation.rig.output import RigOutput
 
-        output = RigOutput(rig, now=self.clock.now)
+        sims = self.runtime.options.sims if self.rehearse else None
+        # simulators in their own process may restart on other ports: the outputs follow their sims.json
+        locate = None if sims is None else functools.partial(self._aim_at_sims, Path(sims))
+        output = RigOutput(rig, now=self.clock.now, locate=locate)
         params = _dark(self.runtime._params) if self._blackout else self.runtime._params
         output.update(params, self.clock.now())  # rendered now, sent when the wires open
         if self._blackout:
@@ -139,6 +143,12 @@ class Adapters:
             output.engine.render()
         output.open()
         return output
+
+    def _aim_at_sims(self, sims_dir: Path) -> Any:
+        """The show's rig aimed at the simulators `sims_dir/sims.json` describes now."""
+        from installation.simulate import aim_rig
+
+        return aim_rig(self.show.rig, sims_dir)
 
     def reopen_rig(self, rig: Any) -> None:
         """A changed rig file (hot reload): close the outputs and open them again for the new rig."""

@@ -76,8 +76,12 @@ class RigOutput:
         now: Callable[[], float] = time.monotonic,
         transport_factory: TransportFactory | None = None,
         source_name: str = "",
+        locate: Callable[[], Rig] | None = None,
     ) -> None:
+        """`locate`: the rig as it is aimed now (rehearsal: re-reads the simulators' sims.json); each
+        transport asks it where its receiver went and follows a simulator restarted on another port."""
         self.rig = rig
+        self._locate = locate
         self.engine = DmxEngine(rig)
         self._now = now
         self._factory = transport_factory
@@ -110,12 +114,26 @@ class RigOutput:
     def _make(self, target: DmxOutput | OscEndpoint | SerialDevice) -> Transport:
         if self._factory is not None:
             return self._factory(target)
+        kw: dict[str, Any] = {"now": self._now, "locate": self._locator(target)}
         if isinstance(target, DmxOutput):
-            kw: dict[str, Any] = {"source_name": self._source_name} if target.type == "sacn" else {}
-            return dmx_transport(target, now=self._now, **kw)
+            if target.type == "sacn":
+                kw["source_name"] = self._source_name
+            return dmx_transport(target, **kw)
         if isinstance(target, OscEndpoint):
-            return OscSender(target, now=self._now)
-        return SerialLine(target, now=self._now)
+            return OscSender(target, **kw)
+        return SerialLine(target, **kw)
+
+    def _locator(self, target: DmxOutput | OscEndpoint | SerialDevice) -> Callable[[], Any] | None:
+        """Where `target` is now, from `locate` (None without one)."""
+        locate = self._locate
+        if locate is None:
+            return None
+        name = target.name
+        if isinstance(target, DmxOutput):
+            return lambda: locate().outputs[name]
+        if isinstance(target, OscEndpoint):
+            return lambda: locate().osc_endpoints[name]
+        return lambda: locate().serial_devices[name]
 
     def open(self) -> None:
         """Start every transport; missing devices are reported through health() and retried."""

@@ -1,7 +1,9 @@
 """Transports: each wire (serial widget, Art-Net, sACN, OSC, serial line) sends from its own thread.
 
 The engine side only copies data into a staging buffer and wakes the thread, so a dead device never blocks
-it. Every transport reconnects by itself with exponential backoff and reports its health.
+it. Every transport reconnects by itself with exponential backoff and reports its health. Given a `locate`
+callable (rehearsal against simulators that may restart elsewhere: it re-reads their sims.json), a
+transport asks it twice a second where its receiver is now, and moves there.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import errno
 import logging
 import math
+import os
 import re
 import select
 import socket
@@ -54,6 +57,24 @@ Now = Callable[[], float]
 UDP_SEGMENT: int = getattr(socket, "UDP_SEGMENT", 103 if sys.platform == "linux" else 0)  # linux/udp.h
 _NO_GSO = frozenset({errno.EIO, errno.EINVAL, errno.ENOPROTOOPT, errno.EOPNOTSUPP, errno.EMSGSIZE})
 _FAULTS: tuple[type[Exception], ...] = (OSError, serial.SerialException, ValueError)
+# an empty OSC bundle: a valid packet that does nothing, sent to an idle endpoint so that a receiver
+# that went away is seen (ICMP port unreachable) before the next cue needs it
+OSC_HEARTBEAT = b"#bundle\x00" + bytes([0, 0, 0, 0, 0, 0, 0, 1])
+Locate = Callable[[], Any]  # → the transport's target (DmxOutput, OscEndpoint, SerialDevice) as it is now
+
+
+def _take_refusal(sock: socket.socket) -> bool:
+    """Collect an ICMP port unreachable the kernel holds for a connected UDP socket (no datagram lost)."""
+    err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if err and err != errno.ECONNREFUSED:
+        raise OSError(err, os.strerror(err))
+    return err == errno.ECONNREFUSED
+
+
+def _silent(dest: tuple[str, int], age_s: float, why: str, hint: str) -> str:
+    """The health detail of a receiver that stopped answering."""
+    (host, port), age_s = dest, max(0.0, age_s)
+    return f"no answer from {host}:{port} for {age_s:.1f} s ({why}): receiver restarted or moved? {hint}"
 
 
 class Transport(abc.ABC):
@@ -68,8 +89,11 @@ class Transport(abc.ABC):
         now: Now = time.monotonic,
         backoff_s: tuple[float, float] = (0.05, 0.5),
         keepalive_s: float = 1.0,
+        locate: Locate | None = None,
     ) -> None:
         self.name = name
+        self._locate = locate
+        self._next_locate = -math.inf
         self._now = now  # the show's clock: health timestamps
         self._io_now: Now = time.monotonic  # real time: rates, keep-alives and reply deadlines on the wire
         self._backoff = backoff_s
@@ -124,6 +148,7 @@ class Transport(abc.ABC):
         delay = self._backoff[0]
         first = True
         while not self._stopping.is_set():
+            self._relocate()
             if not self._connected:
                 try:
                     self._open_device()
@@ -149,6 +174,47 @@ class Transport(abc.ABC):
                 self._service()
             except _FAULTS as exc:
                 self._fail(exc)
+
+    LOCATE_EVERY_S = 0.5
+
+    def _relocate(self) -> None:
+        """(Sender thread) ask `locate` where the receiver is now; when it moved, reconnect there."""
+        if self._locate is None:
+            return
+        now = self._io_now()
+        if now < self._next_locate:
+            return
+        self._next_locate = now + self.LOCATE_EVERY_S
+        try:
+            target = self._locate()
+        except Exception as exc:  # a simulator restarting (no sims.json for a moment): ask again later
+            log.debug("%s: cannot locate the receiver now: %s", self._health.name, exc)
+            return
+        old, new = self._where(self._target()), self._where(target)
+        if new == old or not self._compatible(target):
+            return
+        log.warning("%s: receiver moved from %s to %s; sending there now", self._health.name, old, new)
+        with self._lock:
+            self._retarget(target)
+            if self._connected:
+                self._close_device()
+                self._connected = False
+
+    def _target(self) -> Any:
+        """What this transport sends to (its rig entry)."""
+        raise NotImplementedError
+
+    def _retarget(self, target: Any) -> None:
+        """(Under the lock, before a reconnect) send to `target` from now on."""
+        raise NotImplementedError
+
+    def _where(self, target: Any) -> str:
+        """Where a target is, for comparing and logging: `host:port` or a device path."""
+        return str(getattr(target, "port", ""))
+
+    def _compatible(self, target: Any) -> bool:
+        """Whether `target` is the same receiver elsewhere (never a different kind or universes)."""
+        return type(target) is type(self._target())
 
     def _fail(self, exc: BaseException) -> None:
         """A fault on the wire: close it; the thread reconnects with backoff."""
@@ -259,6 +325,20 @@ class DmxTransport(Transport):
     @abc.abstractmethod
     def _template(self, index: int) -> bytes:
         """The packet of a universe with all channels at 0."""
+
+    def _target(self) -> DmxOutput:
+        return self.output
+
+    def _retarget(self, target: Any) -> None:
+        self.output = target
+
+    def _compatible(self, target: Any) -> bool:
+        return (
+            isinstance(target, DmxOutput)
+            and target.type == self.output.type
+            and target.universes == self.output.universes
+            and target.net_universe == self.output.net_universe
+        )
 
     def submit(self, rows: np.ndarray, dirty: np.ndarray) -> None:
         """Hand over this output's universes (n × 512) and which of them changed; never blocks for long."""
@@ -416,7 +496,8 @@ class _UdpDmx(DmxTransport):
     (no checksum offload: EIO; an old kernel: ENOPROTOOPT), the output says so once and sends one by one.
     """
 
-    QUIET_S = 3.0
+    QUIET_S = 3.0  # this long without a refusal after one → answering again
+    HINT = "is the node on and set to this port?"
     SEQUENCE_AT = 0
     INLINE = True
     FIRST_SEQUENCE = 0  # Art-Net: 1 (0 means "not sequenced")
@@ -443,14 +524,19 @@ class _UdpDmx(DmxTransport):
         self._batch = np.zeros((self._chunk, self.PACKET_SIZE), dtype=np.uint8)
         self._batch_bytes = memoryview(self._batch).cast("B")
         self._refused_at = -1e9
+        self._refused_since = -1e9  # the first refusal of the current outage
         self.dropped = 0
         self.refused = 0
+
+    def _where(self, target: Any) -> str:
+        return f"{target.host or 'multicast'}:{target.udp_port}"
 
     def _open_socket(self) -> socket.socket:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.setblocking(False)
         sock.bind(self._bind)
         self._sock = sock
+        self._refused_at = self._refused_since = -1e9  # a new socket (maybe a new receiver): no outage yet
         self._gso = None
         self._poller = select.poll()
         self._poller.register(sock, select.POLLIN | select.POLLERR)
@@ -484,8 +570,17 @@ class _UdpDmx(DmxTransport):
             self._note_refused()
 
     def _note_refused(self) -> None:
+        now = self._io_now()
+        if now - self._refused_at >= self.QUIET_S:
+            self._refused_since = now
         self.refused += 1
-        self._refused_at = self._io_now()
+        self._refused_at = now
+
+    def _silence(self, now: float) -> tuple[float, str] | None:
+        """(since when, why) the receiver has not been answering; None while it is."""
+        if now - self._refused_at < self.QUIET_S:
+            return self._refused_since, "ICMP port unreachable: nothing listens there"
+        return None
 
     def _send_due(self, due: np.ndarray, n_due: int) -> None:
         if self._dests is not None or self._gso is False or not UDP_SEGMENT:
@@ -553,14 +648,15 @@ class _UdpDmx(DmxTransport):
 
     def _service(self) -> None:
         super()._service()
-        if self._io_now() - self._refused_at < self.QUIET_S:
-            self._set_health(
-                HealthState.DEGRADED,
-                f"nothing is listening at {self._dest[0]}:{self._dest[1]} "
-                "(ICMP port unreachable): is the node on and set to this port?",
-            )
-        else:
+        if self._sock is not None and _take_refusal(self._sock):
+            self._note_refused()
+        now = self._io_now()
+        silence = self._silence(now)
+        if silence is None:
             self._set_health(*self._connected_health())
+        else:
+            since, why = silence
+            self._set_health(HealthState.DEGRADED, _silent(self._dest, now - since, why, self.HINT))
 
     def _describe_fault(self, exc: BaseException) -> str:
         return f"{self.output.host or 'multicast'}:{self.output.udp_port}: {exc} (check the network and IP)"
@@ -570,6 +666,7 @@ class ArtNetSender(_UdpDmx):
     """Art-Net 4 controller: ArtDmx with sequence numbers, ArtPoll every 3 s, answers ArtPoll."""
 
     POLL_INTERVAL_S = 3.0
+    POLL_ANSWER_S = 1.0  # a node that answered before and not within this long of a poll: not answering
     PACKET_SIZE = ArtDmxPacket.SIZE
     DATA_OFFSET = 18
     SEQUENCE_AT = 12
@@ -578,6 +675,7 @@ class ArtNetSender(_UdpDmx):
     def __init__(self, output: DmxOutput, **kw: Any) -> None:
         super().__init__(output, **kw)
         self._last_poll = -1e9
+        self._answered_at = -math.inf  # the last ArtPollReply from the destination
         self.nodes: dict[str, str] = {}  # IP → short name of nodes that answered ArtPoll
 
     def _template(self, index: int) -> bytes:
@@ -592,26 +690,46 @@ class ArtNetSender(_UdpDmx):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
         self._dest = (socket.gethostbyname(self.output.host), self.output.udp_port)
         sock.connect(self._dest)
+        self._answered_at = -math.inf
+        self._last_poll = -1e9  # poll the (maybe new) node at once
+
+    def _silence(self, now: float) -> tuple[float, str] | None:
+        refused = super()._silence(now)
+        if refused is not None:
+            return refused
+        # a node that answered ArtPoll before and has not answered the latest one
+        if self._last_poll > self._answered_at > -math.inf and now - self._last_poll > self.POLL_ANSWER_S:
+            return self._answered_at, "no ArtPollReply"
+        return None
 
     def _receive(self, now: float) -> None:
         sock = self._sock
         assert sock is not None
         if now - self._last_poll >= self.POLL_INTERVAL_S:
             self._last_poll = now
-            with contextlib.suppress(BlockingIOError, ConnectionRefusedError):
+            try:
                 sock.send(artpoll())
+            except BlockingIOError:
+                pass
+            except ConnectionRefusedError:
+                self._note_refused()
         for _ in range(16):
             if not self._readable():
                 return
             try:
                 data, peer = sock.recvfrom(1024)
-            except (BlockingIOError, ConnectionRefusedError):
+            except BlockingIOError:
+                return
+            except ConnectionRefusedError:  # ICMP port unreachable for what we sent: nobody listens there
+                self._note_refused()
                 return
             try:
                 msg = parse_artnet(data)
             except ValueError:
                 continue
             if msg.opcode == OP_POLL_REPLY:
+                if peer == self._dest:
+                    self._answered_at = now
                 if self.nodes.get(peer[0]) != msg.short_name:
                     log.info("dmx:%s: Art-Net node %s at %s", self.name, msg.short_name, peer[0])
                 self.nodes[peer[0]] = msg.short_name
@@ -731,6 +849,8 @@ class OscSender(Transport):
 
     kind = "osc"
     QUIET_S = 3.0  # this long without a refusal after one → healthy again
+    HEARTBEAT_S = 1.0  # an idle endpoint gets an empty bundle this often: a vanished receiver is seen
+    HINT = "is the media server running?"
 
     def __init__(self, endpoint: OscEndpoint, *, now: Now = time.monotonic, **kw: Any) -> None:
         super().__init__(endpoint.name, now=now, **kw)
@@ -738,8 +858,26 @@ class OscSender(Transport):
         self._queue: collections.deque[bytes] = collections.deque(maxlen=1024)
         self._sock: socket.socket | None = None
         self._refused_at = -1e9
+        self._refused_since = -1e9
+        self._last_send = -1e9
         self.sent = 0
         self.refused = 0
+
+    def _target(self) -> OscEndpoint:
+        return self.endpoint
+
+    def _retarget(self, target: Any) -> None:
+        self.endpoint = target
+
+    def _where(self, target: Any) -> str:
+        return f"{target.host}:{target.port}"
+
+    def _note_refused(self) -> None:
+        now = self._io_now()
+        if now - self._refused_at >= self.QUIET_S:
+            self._refused_since = now
+        self.refused += 1
+        self._refused_at = now
 
     def send(self, datagram: bytes) -> None:
         """Send at once on the non-blocking socket when nothing waits; else queue (oldest dropped when full).
@@ -752,12 +890,12 @@ class OscSender(Transport):
             try:
                 sock.send(datagram)
             except ConnectionRefusedError:
-                self.refused += 1
-                self._refused_at = self._io_now()
+                self._note_refused()
             except OSError:
                 pass
             else:
                 self.sent += 1
+                self._last_send = self._io_now()
                 return
         self._queue.append(datagram)
         self._wake.set()
@@ -767,6 +905,7 @@ class OscSender(Transport):
         sock.setblocking(False)
         sock.connect((socket.gethostbyname(self.endpoint.host), self.endpoint.port))
         self._sock = sock
+        self._refused_at = self._refused_since = -1e9  # a new socket (maybe a new receiver): no outage yet
 
     def _close_device(self) -> None:
         if self._sock is not None:
@@ -789,19 +928,27 @@ class OscSender(Transport):
             try:
                 self._sock.send(data)
                 self.sent += 1
+                self._last_send = now
             except ConnectionRefusedError:
-                self.refused += 1
-                self._refused_at = now
+                self._note_refused()
                 self._queue.appendleft(data)
             except BlockingIOError:
                 self._queue.appendleft(data)
                 break
+        if _take_refusal(self._sock):
+            self._note_refused()
+        if not self._queue and now - self._last_send >= self.HEARTBEAT_S:
+            self._last_send = now
+            try:
+                self._sock.send(OSC_HEARTBEAT)
+            except ConnectionRefusedError:
+                self._note_refused()
+            except BlockingIOError:
+                pass
         if now - self._refused_at < self.QUIET_S:
-            self._set_health(
-                HealthState.DEGRADED,
-                f"nothing is listening at {self.endpoint.host}:{self.endpoint.port} "
-                "(ICMP port unreachable): is the media server running?",
-            )
+            dest, age = (self.endpoint.host, self.endpoint.port), now - self._refused_since
+            why = "ICMP port unreachable: nothing listens there"
+            self._set_health(HealthState.DEGRADED, _silent(dest, age, why, self.HINT))
         else:
             self._set_health(*self._connected_health())
 
@@ -825,6 +972,12 @@ class SerialLine(Transport):
         self._rx = bytearray()
         self.replies: list[str] = []
         self.bad_replies = 0
+
+    def _target(self) -> SerialDevice:
+        return self.device
+
+    def _retarget(self, target: Any) -> None:
+        self.device = target
 
     def send_line(self, line: str, key: str | None = None) -> None:
         """Queue a line; with a key (a continuous param) a newer line replaces one not yet sent."""

@@ -12,6 +12,7 @@ from pythonosc.osc_packet import OscPacket, ParseError
 from installation.sim.base import Now, Simulator
 
 KEEP_MAX = 20_000  # newest raw items kept for inspection
+EMPTY_BUNDLE_SIZE = 16  # "#bundle\0" and a timetag, no elements: a sender's heartbeat
 
 class OscConsoleSim(Simulator):
     """Receives OSC on 127.0.0.1:port (0 = a free port); `values` holds the last arguments per address."""
@@ -25,6 +26,7 @@ class OscConsoleSim(Simulator):
         self.values: dict[str, tuple[Any, ...]] = {}
         self.datagrams: list[bytes] = []
         self.bundles = 0
+        self.heartbeats = 0
         self.bad_packets = 0
 
     def start(self) -> None:
@@ -42,6 +44,11 @@ class OscConsoleSim(Simulator):
             try:
                 data = self._sock.recv(65536)
             except OSError:
+                continue
+            if len(data) == EMPTY_BUNDLE_SIZE and data.startswith(b"#bundle\x00"):
+                with self._cond:  # carries nothing: kept out of the records, datagrams and bundles
+                    self.heartbeats += 1
+                    self._cond.notify_all()
                 continue
             self.datagrams.append(data)
             if len(self.datagrams) > KEEP_MAX:  # a months-long rehearsal must not grow forever

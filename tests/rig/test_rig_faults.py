@@ -88,7 +88,7 @@ def test_osc_peer_not_listening_degrades_health_and_nothing_else(gallery):
     out.open()
 
     def refused() -> bool:
-        return "nothing is listening at 127.0.0.1:" in health(out, "osc:media").detail
+        return "no answer from 127.0.0.1:" in health(out, "osc:media").detail
 
     try:
         widget = sims.widgets["usb"]
