@@ -55,8 +55,8 @@ def describe_exit(code: int, what: str, crash_in: str) -> str:
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def die_with_parent() -> Callable[[], None] | None:
-    """A `preexec_fn` that has the kernel SIGKILL the child when this process dies, even by kill -9.
+def die_with_parent(sig: int = signal.SIGKILL) -> Callable[[], None] | None:
+    """A `preexec_fn` that has the kernel send the child `sig` when this process dies, even by kill -9.
 
     Linux only (None elsewhere). The signal follows the *thread* that forked: spawn from a thread that
     lives as long as the process (the main thread, or one that waits on the child).
@@ -67,7 +67,7 @@ def die_with_parent() -> Callable[[], None] | None:
     parent = os.getpid()
 
     def preexec() -> None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
         if os.getppid() != parent:  # the parent died before prctl: nobody would send the signal
             os._exit(1)
 

@@ -4,6 +4,10 @@ The server has a name of its own per state folder (`jackd -n installation-…`),
 plays through somebody else's JACK server by accident. The kernel ends it when the show dies, even by
 kill -9 (`PR_SET_PDEATHSIG`); one left by an earlier show anyway (an older version, a kill during the
 start) is ended at start-up with one log line, never silently adopted.
+
+jackd is always ended with SIGTERM first: a SIGKILLed jackd keeps its slot in JACK's shared-memory
+server registry (8 slots for the whole machine) until a server of the same name starts again, and
+after eight of those no JACK server of any name starts any more ("Too many servers already active").
 """
 
 from __future__ import annotations
@@ -173,7 +177,8 @@ class JackServer:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,  # a terminal's Ctrl-C goes to the show, which stops jackd
-                preexec_fn=die_with_parent(),  # noqa: PLW1509 - prctl only, no locks taken in the child
+                # SIGTERM, not SIGKILL: jackd then frees its registry slot (see the module docstring)
+                preexec_fn=die_with_parent(signal.SIGTERM),  # noqa: PLW1509 - prctl only, no locks
             )
         except OSError as exc:
             errors.append(exc)

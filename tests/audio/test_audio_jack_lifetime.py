@@ -80,8 +80,9 @@ def children(parent: int) -> dict[int, list[str]]:
 
 
 def jackd_of(parent: int) -> int | None:
-    found = children(parent)
-    return next((pid for pid, argv in found.items() if argv and Path(argv[0]).name == "jackd"), None)
+    found = children(parent)  # the server, not the `jackd --version` probe before it
+    return next((pid for pid, argv in found.items() if argv and Path(argv[0]).name == "jackd"
+                 and "--version" not in argv), None)
 
 
 def audio_child_of(parent: int) -> int | None:
@@ -124,7 +125,13 @@ def show(tmp_path: Path) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
-    for pid in strays:  # never leave a jackd behind, whatever the test found
+    for pid in strays:  # never leave a jackd behind: SIGTERM, so that it frees its JACK registry slot
+        if alive(pid):
+            os.kill(pid, signal.SIGTERM)
+    for pid in strays:
+        deadline = time.monotonic() + 5.0
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)  # noqa: TID251 - polling a real process with a deadline
         if alive(pid):
             os.kill(pid, signal.SIGKILL)
 
@@ -132,12 +139,18 @@ def show(tmp_path: Path) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
 def test_jackd_and_the_audio_child_die_with_a_show_killed_by_sigkill(show, tmp_path):
     proc = show()
     jackd = wait_until(lambda: jackd_of(proc.pid), "the show's jackd")
+    argv = cmdline(jackd)
     audio = wait_until(lambda: audio_child_of(proc.pid), "the show's audio child")
     show.strays.extend([jackd, audio])
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     wait_until(lambda: not alive(jackd), "jackd to end with the killed show", timeout_s=5.0)
     wait_until(lambda: not alive(audio), "the audio child to end with the killed show", timeout_s=5.0)
+    # it was ended cleanly, so it gave back its JACK server registry slot and removed its socket: eight
+    # SIGKILLed servers of other names would leave no JACK server able to start on this machine
+    name = argv[argv.index("-n") + 1] if "-n" in argv else "default"
+    shm = Path("/dev/shm")
+    wait_until(lambda: not list(shm.glob(f"jack_{name}_*")), "jackd's socket in /dev/shm removed", 5.0)
 
 
 def test_a_restarted_show_ends_the_jackd_an_earlier_show_left_and_says_so(show, tmp_path):
