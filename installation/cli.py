@@ -78,6 +78,19 @@ def cmd_schema(args: argparse.Namespace) -> int:
     """Print (or write) the JSON Schema of show files for editors."""
     from installation.show.schema import show_schema
 
+    if args.markdown:  # the key tables of a document, filled from the declaration of the language
+        from installation.show.syntax import update_markdown
+
+        doc = Path(args.markdown)
+        try:
+            before = doc.read_text(encoding="utf-8")
+        except OSError as exc:
+            return _fail(f"{doc}: cannot read it ({exc.strerror}); give the path of docs/show-file.md")
+        after = update_markdown(before)
+        if after != before:
+            doc.write_text(after, encoding="utf-8")
+        print(f"{doc}: key tables {'updated' if after != before else 'already current'}")
+        return 0
     text = json.dumps(show_schema(), indent=2) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -209,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of show files")
     p.add_argument("-o", "--output")
+    p.add_argument("--markdown", metavar="DOC", help="fill the key tables of DOC (docs/show-file.md) instead")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("test", help="run a show in virtual time under audience scripts and check expect:")

@@ -21,6 +21,7 @@ from installation.engine.params import ParamSpec
 from installation.engine.presence import PRESENCE_SOURCES, ZONE_ATTRIBUTES
 from installation.errors import Problem, ShowError, display_path
 from installation.show import model as m
+from installation.show import syntax as sx
 from installation.show.tree import HugeNumber, Y, parse_text
 from installation.show.units import (
     DURATION_HINT,
@@ -103,34 +104,29 @@ class DefaultResolver:
 
 # ----------------------------------------------------------------------------------------- constants
 
-TOP_KEYS = ("show", "rig", "presence", "hours", "idle", "start", "acts", "expect")
-PRESENCE_KEYS = ("source", "camera", "file", "url", "replay", "fallback", "mask", "zones")
-IDLE_KEYS = ("act", "when_empty_for")
-ACT_KEYS = ("scene", "scene_inputs", "transition", "soundscape", "looks", "mappings", "cues", "triggers")
-TRANSITION_KEYS = ("time", "shader")
-SOUNDSCAPE_KEYS = ("level", "layers")
-MAPPING_KEYS = ("from", "to", "range", "out", "curve", "smoothing")
-TRIGGER_KEYS = ("when", "after", "at", "on", "go", "hysteresis")
-CONDITION_KEYS = ("when", "after", "at", "on")
-EXPECT_KEYS = ("audience", "reaches", "by", "never_reaches", "act_at")
-ACT_AT_KEYS = ("time", "act")
-CUE_COMMON_KEYS = ("name", "pre_wait", "post_wait", "continue")
+# every key set comes from the one declaration of the language (installation.show.syntax)
+S = sx.SECTIONS
+TOP_KEYS = sx.SHOW.names
+PRESENCE_KEYS = S["presence"].names
+IDLE_KEYS = S["idle"].names
+ACT_KEYS = S["act"].names
+TRANSITION_KEYS = S["transition"].names
+SOUNDSCAPE_KEYS = S["soundscape"].names
+MAPPING_KEYS = S["mapping"].names
+TRIGGER_KEYS = S["trigger"].names
+CONDITION_KEYS = S["trigger"].exactly_one
+EXPECT_KEYS = S["expect"].names
+ACT_AT_KEYS = S["act_at"].names
+CUE_COMMON_KEYS = sx.CUE_COMMON_KEYS
 CUE_KIND_KEYS: dict[str, tuple[str, ...]] = {
-    "fade": ("fade", "look", "duration", "curve"),
-    "osc": ("osc", "duration"),
-    "serial": ("serial", "duration"),
-    "group": ("group", "loop", "cues"),
-    "stop": ("stop", "fade_out"),
-    "goto": ("goto",),
-    "wait": ("wait",),
-    "act": ("act",),
+    kind: tuple(k for k in sec.names if k not in CUE_COMMON_KEYS) for kind, sec in sx.CUE_KINDS.items()
 }
-ACTION_KEYS = ("fade", "look", "osc", "serial", "group", "stop", "goto", "wait", "act")
-ALL_CUE_KEYS = tuple(dict.fromkeys([*CUE_COMMON_KEYS, *(k for ks in CUE_KIND_KEYS.values() for k in ks)]))
-OSC_KEYS = ("endpoint", "address", "args", "fields")
-SERIAL_KEYS = ("device", "command", "args")
+ACTION_KEYS = tuple(sx.CUE_ACTIONS)
+ALL_CUE_KEYS = sx.ALL_CUE_KEYS
+OSC_KEYS = S["osc"].names
+SERIAL_KEYS = S["serial"].names
 DAY_WORDS = ("daily", *m.WEEKDAYS)
-HOURS_KEYS = (*DAY_WORDS, "closed_on")
+HOURS_KEYS = (*DAY_WORDS, *S["hours"].names)
 STOP_ALL = "all"
 RESERVED_ACT_NAMES = (m.TARGET_NEXT,)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.'-]*$")

@@ -26,3 +26,15 @@ def test_the_complete_example_loads_against_the_repos_rig_and_shaders() -> None:
     text = re.findall(r"```yaml\n(.*?)```", example, flags=re.DOTALL)[0]
     show = load_show_text(text, REPO / "cues" / "doc-example.yaml", REPO)
     assert show.act_names == ("attract", "visit")
+
+
+def test_the_key_tables_are_made_from_the_one_declaration_of_the_language() -> None:
+    from installation.show.syntax import sections, update_markdown
+
+    text = DOC.read_text(encoding="utf-8")
+    assert update_markdown(text) == text, (
+        "docs/show-file.md drifted from installation/show/syntax.py: run "
+        "`installation schema --markdown docs/show-file.md`"
+    )
+    documented = re.findall(r"<!-- keys: ([\w.]+) -->", text)
+    assert sorted(documented) == sorted({s.name for s in sections()} | {"cue"})

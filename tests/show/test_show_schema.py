@@ -84,3 +84,44 @@ def test_every_property_has_a_description() -> None:
 
     walk(show_schema(), "$")
     assert missing == []
+
+
+def _editor_messages(validator: jsonschema.Draft202012Validator, text: str) -> dict[str, str]:
+    """What an editor (yaml-language-server, VS Code) shows at each path: the schema's errorMessage."""
+    out: dict[str, str] = {}
+
+    def walk(err: Any) -> None:
+        message = err.schema.get("errorMessage") if isinstance(err.schema, dict) else None
+        if message:
+            out.setdefault("/".join(str(p) for p in err.absolute_path), message)
+        for sub in err.context or ():
+            walk(sub)
+
+    for err in validator.iter_errors(data_of(text)):
+        walk(err)
+    return out
+
+
+@pytest.mark.parametrize(("snippet", "path", "words"), [
+    ("idle: {act: a, when_empty_for: 5}", "idle/when_empty_for", "needs a unit"),
+    ("idle: {act: a, when_empty_for: 2m}", "idle/when_empty_for", "needs a unit"),
+    ("idle: {act: a}\npresence: {source: webcam}", "presence/source", "one of camera, file"),
+    ("idle: {act: a}\nacts: {a: {triggers: [{at: '7pm', go: a}]}}", "acts/a/triggers/0/at", "time of day"),
+])
+def test_the_editor_and_check_say_the_same_thing(validator: jsonschema.Draft202012Validator, tmp_path: Path,
+                                                 snippet: str, path: str, words: str) -> None:
+    """Both messages come from the one declaration: the editor's errorMessage and `check`'s hint agree."""
+    from installation.errors import ShowError
+    from installation.show.loader import load_show_text
+
+    text = "show: T\n" + snippet + ("" if "acts:" in snippet else "\nacts: {a: {cues: [{wait: 1s}]}}") + "\n"
+    editor = _editor_messages(validator, text)
+    assert path in editor and words in editor[path], editor
+    with pytest.raises(ShowError) as caught:
+        load_show_text(text, tmp_path / "cues" / "t.yaml", tmp_path)
+    shown = [str(p) for p in caught.value.problems]
+    key = path.rsplit("/", 1)[-1]
+    assert any(key in line for line in shown), shown
+    if "unit" in words:  # never "Incorrect type. Expected string" beside "has no unit"
+        assert all("unit" in line for line in shown if key in line), shown
+    assert "[" not in editor[path] and "^" not in editor[path]  # never a raw pattern
