@@ -241,6 +241,36 @@ class _Loader:
         self.err(y, f"{what} must be a list (lines starting with '- ')", hint)
         return []
 
+    def need(self, parent: Y, section: str, key: str, what: str) -> Y | None:
+        """A key the declaration of the language marks required; the hint is its declared example."""
+        decl = sx.section(section).key(key)
+        assert decl.required, f"{section}.{key} is not declared required"
+        words = decl.type.message.replace("`", "")
+        hint = f"e.g. {decl.example}" if decl.example else words
+        if decl.example and words and "e.g." not in words:
+            hint = f"{words}, {hint}"
+        return self.required(parent, key, what, hint)
+
+    def value(self, node: Y, section: str, key: str, what: str = "") -> Any:
+        """A plain key read by its declared type (duration, true/false, a choice, text, a number)."""
+        decl = sx.section(section).key(key)
+        y = node.get(key)
+        label = what or key
+        t = decl.type
+        if isinstance(t, sx.Duration):
+            return self.duration(y, label)
+        if isinstance(t, sx.Bool):
+            return self.boolean(y, label)
+        if isinstance(t, sx.Choice):
+            return self.choice(y, t.values, label)
+        if isinstance(t, sx.Number):
+            lo = -math.inf if t.minimum is None else t.minimum
+            hi = math.inf if t.maximum is None else t.maximum
+            return self.number(y, label, lo, hi)
+        if isinstance(t, sx.Text | sx.Name):
+            return self.text(y, label)
+        raise TypeError(f"{section}.{key}: {type(t).__name__} is read by the loader's own code")
+
     def required(self, parent: Y, key: str, what: str, hint: str = "") -> Y | None:
         node = parent.get(key)
         if node is None or (node.is_scalar and node.value is None):
@@ -407,7 +437,7 @@ class _Loader:
     def show(self, top: Y) -> m.Show | None:
         self.keys(top, TOP_KEYS, "the show")
         name = self.text(
-            self.required(top, "show", "the show", "the show's title, e.g. `show: The Unenclosed`"), "show"
+            self.need(top, "show", "show", "the show"), "show"
         )
         rig_path = self.load_rig(top)
         self.show_params.update(self.safe_call(top, "audio catalog", self.resolver.master_parameters) or {})
@@ -417,16 +447,16 @@ class _Loader:
         idle_act: str | None = None
         empty_s: float | None = None
         idle = self.need_map(
-            self.required(top, "idle", "the show", "e.g. idle: {act: attract, when_empty_for: 60s}"), "idle"
+            self.need(top, "show", "idle", "the show"), "idle"
         )
         if idle is not None:
             self.keys(idle, IDLE_KEYS, "idle")
-            idle_act = self.act_ref(self.required(idle, "act", "idle", "the attract-loop act"), "idle act")
-            empty_s = self.duration(idle.get("when_empty_for"), "when_empty_for")
+            idle_act = self.act_ref(self.need(idle, "idle", "act", "idle"), "idle act")
+            empty_s = self.value(idle, "idle", "when_empty_for")
         start = self.act_ref(top.get("start"), "start act")
 
         acts_node = self.need_map(
-            self.required(top, "acts", "the show", "acts: {attract: {...}, ...}"), "acts"
+            self.need(top, "show", "acts", "the show"), "acts"
         )
         acts: dict[str, m.Act] = {}
         if acts_node is not None:
@@ -1081,10 +1111,8 @@ class _Loader:
         if node is None:
             return None
         self.keys(node, MAPPING_KEYS, "mapping")
-        src_node = self.required(
-            node, "from", "a mapping", "a presence value, e.g. nearest or zone.door.count"
-        )
-        to_node = self.required(node, "to", "a mapping", "a parameter, e.g. scene.glow")
+        src_node = self.need(node, "mapping", "from", "a mapping")
+        to_node = self.need(node, "mapping", "to", "a mapping")
         source_text = self.text(src_node, "from")
         source = self.presence_source(source_text, src_node) if source_text and src_node else None
         param = self.text(to_node, "to")
@@ -1109,8 +1137,8 @@ class _Loader:
                 out_range = (spec.minimum, spec.maximum)
         if in_range is not None and in_range[0] == in_range[1]:
             self.err(node.get("range") or node, "range is empty", "low and high differ")
-        curve_word = self.choice(node.get("curve"), [c.value for c in m.Curve], "curve")
-        smoothing = self.duration(node.get("smoothing"), "smoothing")
+        curve_word = self.value(node, "mapping", "curve")
+        smoothing = self.value(node, "mapping", "smoothing")
         if source is None or not isinstance(spec, ParamSpec) or param is None:
             return None
         return m.Mapping(
@@ -1195,14 +1223,14 @@ class _Loader:
                     self.err(kn, f"unknown key {key!r} in {label}", suggest(key, allowed))
         base: dict[str, Any] = {
             "name": name or f"#{number}",
-            "pre_wait_s": self.duration(node.get("pre_wait"), "pre_wait") or 0.0,
-            "post_wait_s": self.duration(node.get("post_wait"), "post_wait") or 0.0,
+            "pre_wait_s": self.value(node, "cue", "pre_wait") or 0.0,
+            "post_wait_s": self.value(node, "cue", "post_wait") or 0.0,
             "pos": self.pos(node),
         }
-        cont = self.choice(node.get("continue"), [c.value for c in m.ContinueMode], "continue")
+        cont = self.value(node, "cue", "continue")
         base["continue_mode"] = m.ContinueMode(cont) if cont else m.ContinueMode.NONE
         if kind in ("fade", "osc", "serial"):
-            base["duration_s"] = self.duration(node.get("duration"), "duration") or 0.0
+            base["duration_s"] = self.value(node, f"cue.{kind}", "duration") or 0.0
         builder = getattr(self, f"cue_{kind}")
         cue: m.Cue | None = builder(ctx, node, base)
         return cue
@@ -1260,9 +1288,9 @@ class _Loader:
         if on is None:
             return None
         self.keys(on, OSC_KEYS, "osc")
-        endpoint = self.text(self.required(on, "endpoint", "osc", "an OSC endpoint of the rig"), "endpoint")
+        endpoint = self.text(self.need(on, "osc", "endpoint", "osc"), "endpoint")
         address = self.text(
-            self.required(on, "address", "osc", "/path or a named address of the endpoint"), "address"
+            self.need(on, "osc", "address", "osc"), "address"
         )
         args = self.args(on.get("args"), "osc args")
         fields: dict[str, m.OscArg] = {}
@@ -1311,9 +1339,9 @@ class _Loader:
         if sn is None:
             return None
         self.keys(sn, SERIAL_KEYS, "serial")
-        device = self.text(self.required(sn, "device", "serial", "a serial device of the rig"), "device")
+        device = self.text(self.need(sn, "serial", "device", "serial"), "device")
         command = self.text(
-            self.required(sn, "command", "serial", "a named command of the device"), "command"
+            self.need(sn, "serial", "command", "serial"), "command"
         )
         args = self.args(sn.get("args"), "serial args")
         if device is None or command is None:
@@ -1353,7 +1381,7 @@ class _Loader:
         loop = self.boolean(node.get("loop"), "loop")
         if loop and mode == m.GroupMode.TIMELINE.value:
             self.err(node.get("loop") or node, "loop only applies to playlist groups", "group: playlist")
-        children_node = self.required(node, "cues", f"group {base['name']!r}", "the cues of the group")
+        children_node = self.need(node, "cue.group", "cues", f"group {base['name']!r}")
         children = self.cue_list(ctx, children_node, "group cues")
         if children_node is not None and children_node.is_seq and not children_node.value:
             self.err(children_node, f"group {base['name']!r} has no cues")
@@ -1405,7 +1433,7 @@ class _Loader:
         self.keys(node, TRIGGER_KEYS, "trigger")
         present = [k for k in CONDITION_KEYS if node.get(k) is not None]
         target = self.act_ref(
-            self.required(node, "go", "a trigger", "an act name, next or idle"), "go", targets=True
+            self.need(node, "trigger", "go", "a trigger"), "go", targets=True
         )
         hyst_node = node.get("hysteresis")
         hysteresis = self.number(hyst_node, "hysteresis", 0.0, hint="a margin ≥ 0 in the value's units")
@@ -1572,8 +1600,8 @@ class _Loader:
                 if an is None:
                     continue
                 self.keys(an, ACT_AT_KEYS, "act_at")
-                t = self.duration(self.required(an, "time", "act_at", "e.g. 3min"), "time")
-                act = self.act_ref(self.required(an, "act", "act_at", "an act name"), "act")
+                t = self.value(an, "act_at", "time") if self.need(an, "act_at", "time", "act_at") else None
+                act = self.act_ref(self.need(an, "act_at", "act", "act_at"), "act")
                 if t is not None and act is not None:
                     out.append(m.ActAtExpect(audience=audience, time_s=t, act=act, pos=self.pos(node)))
         return out

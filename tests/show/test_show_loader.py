@@ -658,7 +658,7 @@ ERRORS: list[tuple[str, str, str, list[str]]] = [
         "trigger without go",
         "      - on: go\n        go: next",
         "      - on: go",
-        ["cues/show.yaml:77:9: a trigger needs `go:` (an act name, next or idle)"],
+        ["cues/show.yaml:77:9: a trigger needs `go:` (an act name, next (the next act in the file) or idle, e.g. go: next)"],
     ),
     (
         "zone outside the frame",
@@ -796,7 +796,7 @@ def test_empty_and_non_mapping_files(tmp_path: Path) -> None:
         "cues/show.yaml:1:1: a show file must be a mapping (start with `show: <name>`, then rig:, idle:, acts:)"
     ]
     assert problems(tmp_path, "show: x\n") == [
-        "cues/show.yaml:1:1: the show needs `acts:` (acts: {attract: {...}, ...})",
+        "cues/show.yaml:1:1: the show needs `acts:` (e.g. acts: {attract: {...}, ...})",
         "cues/show.yaml:1:1: the show needs `idle:` (e.g. idle: {act: attract, when_empty_for: 60s})",
     ]
     assert problems(tmp_path, "show: x\nidle: {act: a}\nacts: {a: }\n") == [
