@@ -53,6 +53,9 @@ class PipelineConfig:
     zone_tau_s: float = 0.2  # smoothing of zone counts (people are already confirmed tracks)
     motion_threshold: int = 18  # grey levels of change between frames that count as motion
     motion_tau_s: float = 0.2  # smoothing of motion energy
+    still_check_s: float = 2.0  # still this long: checked; a ghost or no person shape is absorbed
+    ghost_ratio: float = 0.7  # edges along a still region's outline: live/background below this = a ghost
+    person_low: float = 0.5  # a still region lower than this fraction of a person's height is an object
     anchor: str = "feet"  # feet | center: which point of a person is their position
     gain_compensation: bool = True  # cancel slow global brightness drift before subtraction
 
@@ -72,6 +75,14 @@ class PipelineConfig:
 
 
 _BACKGROUND_RATIO = 0.9  # MOG2's default: a mode is background once it holds 1 - 0.9 of the weight
+_K3 = np.ones((3, 3), np.uint8)
+
+
+def _edges(img: np.ndarray) -> np.ndarray:
+    """Gradient magnitude (L1) of a grey image, as float32."""
+    gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
+    return np.abs(gx) + np.abs(gy)  # type: ignore[no-any-return]
 
 
 class PresencePipeline:
@@ -145,6 +156,8 @@ class PresencePipeline:
         self._fg = np.zeros((ph, pw), np.uint8)
         self._tmp = np.zeros((ph, pw), np.uint8)
         self._composite = np.zeros((ph, pw), np.uint8)
+        self._scratch = np.zeros((ph, pw), np.uint8)
+        self._bg_img: np.ndarray | None = None
         self._labels = np.zeros((ph, pw), np.int32)
         self._keep = keep_mask(self.mask, pw, ph)
         self._keep_px = max(int(cv2.countNonZero(self._keep)), 1)
@@ -223,7 +236,7 @@ class PresencePipeline:
 
         rate = 1.0 - _BACKGROUND_RATIO ** (min(max(dt, 1e-3), 1.0) / c.absorb_s)
         fg = self._fg
-        self._bg.apply(small, fg, rate)
+        self._bg.apply(small, fg, 0.0)  # find what differs; learning comes after tracking, around people
         cv2.bitwise_and(fg, self._keep, fg)
         if cv2.countNonZero(fg) > c.auto_relearn * self._keep_px:
             self._begin_relearn(t, "sudden light change")
@@ -233,7 +246,106 @@ class PresencePipeline:
         cv2.morphologyEx(fg, cv2.MORPH_CLOSE, self._k_close, fg)
         self.blobs = blobs = self._find_blobs(fg)
         self.tracker.update(blobs, t)
+        self._check_still(t, blobs, small)
+        self._learn(small, rate)
         return self._snapshot(t, blobs, motion)
+
+    def _person_boxes(self) -> list[tuple[int, int, int, int]]:
+        """Boxes (x0, y0, x1, y1, processing pixels) around every confirmed person, with a margin."""
+        boxes = []
+        for tr in self.tracker.tracks:
+            if tr.confirmed:
+                gx, gy = 0.2 * tr.w + 2, 0.1 * tr.h + 2
+                x0, x1 = int(tr.x - tr.w / 2 - gx), int(tr.x + tr.w / 2 + gx) + 1
+                y0, y1 = int(tr.y - tr.h - gy), int(tr.y + gy) + 1
+                x0, y0 = max(x0, 0), max(y0, 0)
+                x1, y1 = min(x1, self.width), min(y1, self.height)
+                if x1 > x0 and y1 > y0:
+                    boxes.append((x0, y0, x1, y1))
+        return boxes
+
+    def _learn(self, small: np.ndarray, rate: float) -> None:
+        """Learn the background from this frame everywhere except where people are.
+
+        Where a tracked person stands the model is shown its own background image, so a visitor who
+        stands still for an hour is never absorbed; what is not a person was released by `_check_still`.
+        """
+        boxes = self._person_boxes() if self._bg_img is not None else []
+        src = small
+        if boxes:
+            src = self._composite
+            np.copyto(src, small)
+            bg = self._bg_img
+            for x0, y0, x1, y1 in boxes:
+                src[y0:y1, x0:x1] = bg[y0:y1, x0:x1]  # type: ignore[index]
+        self._bg.apply(src, self._scratch, rate)
+        self._bg_img = self._grey_background()
+
+    def _grey_background(self) -> np.ndarray | None:
+        img = self._bg.getBackgroundImage()
+        if img is not None and img.ndim == 3:
+            img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+        return img
+
+    def _check_still(self, t: float, blobs: list[Blob], small: np.ndarray) -> None:
+        """A person still for `still_check_s` is looked at again: a ghost (where someone stood when the
+        background was learnt) or something too low to be a person (a chair, a bag) is absorbed into the
+        background at once and forgotten; a real person is checked again after the same time."""
+        c = self.config
+        if self._bg_img is None:
+            return
+        hosts: dict[int, int] = {}
+        for tr in self.tracker.tracks:
+            if tr.host >= 0:
+                hosts[tr.host] = hosts.get(tr.host, 0) + 1
+        for tr in list(self.tracker.tracks):
+            if not tr.confirmed or tr.host < 0 or hosts.get(tr.host, 0) != 1:
+                continue
+            if t - tr.still_since < c.still_check_s or t - tr.checked_t < c.still_check_s:
+                continue
+            tr.checked_t = t
+            b = blobs[tr.host]
+            why = self._not_a_person(b, small)
+            if why:
+                log.info("presence: still region at (%d, %d) %s: absorbed", b.x, b.y, why)
+                self._absorb(b, small)
+                self.tracker.drop(tr)
+
+    def _not_a_person(self, b: Blob, small: np.ndarray) -> str:
+        """Why a still blob is not a person ('' when it may be one)."""
+        c = self.config
+        expect = self.size.height(b.y + b.h)
+        if not b.edge and b.h < c.person_low * expect:
+            return "too low for a person"
+        if b.w > 1.8 * expect or b.h > 2.0 * expect:
+            return "larger than a group of people"
+        if b.area > 0.9 * b.w * b.h:
+            return "a filled rectangle, not a person's outline"
+        x0, y0 = max(b.x - 1, 0), max(b.y - 1, 0)
+        x1, y1 = min(b.x + b.w + 1, self.width), min(b.y + b.h + 1, self.height)
+        m = self._fg[y0:y1, x0:x1]
+        outline = cv2.morphologyEx(m, cv2.MORPH_GRADIENT, _K3) > 0
+        if not outline.any():
+            return ""
+        live = _edges(small[y0:y1, x0:x1])[outline].sum()
+        then = _edges(self._bg_img[y0:y1, x0:x1])[outline].sum()  # type: ignore[index]
+        if live < c.ghost_ratio * then:
+            return f"a ghost (outline edges {live / max(then, 1.0):.2f} of the background's)"
+        return ""
+
+    def _absorb(self, b: Blob, small: np.ndarray) -> None:
+        """Make a region part of the background now (only that region)."""
+        if self._bg_img is None:
+            return
+        gx, gy = b.w // 4 + 2, b.h // 8 + 2
+        x0, y0 = max(b.x - gx, 0), max(b.y - gy, 0)
+        x1, y1 = min(b.x + b.w + gx, self.width), min(b.y + b.h + gy, self.height)
+        src = self._composite
+        np.copyto(src, self._bg_img)
+        src[y0:y1, x0:x1] = small[y0:y1, x0:x1]
+        for _ in range(4):
+            self._bg.apply(src, self._scratch, 0.5)
+        self._bg_img = self._grey_background()
 
     def _compensate(self, small: np.ndarray) -> None:
         """Scale the frame so the background's brightness matches the learnt model (slow light drift)."""

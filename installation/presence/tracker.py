@@ -133,6 +133,9 @@ class Track:
     primary: bool = False  # matched one-to-one to its host (False: merged into someone else's blob)
     edge: bool = False
     merged_since: float | None = None
+    still_since: float = 0.0  # when it last moved more than a tenth of its height from `still_at`
+    still_at: tuple[float, float] = (0.0, 0.0)
+    checked_t: float = 0.0  # last time the still-region check ran on it
     parent: int = 0  # key of the person this track was born next to (a fragment of them, or a companion)
 
     @property
@@ -257,6 +260,9 @@ class CentroidTracker:
                     tr.h += 0.5 * (b.h - tr.h)
                 tr.area = b.area if tr.area <= 0 else tr.area + (0.3 if whole else 0.05) * (b.area - tr.area)
                 tr.last_t = t
+            sx, sy = tr.still_at
+            if math.hypot(tr.x - sx, tr.y - sy) > 0.1 * max(tr.h, 4.0):
+                tr.still_since, tr.still_at = t, (tr.x, tr.y)
             tr.hits += 1
             if not tr.confirmed and tr.hits >= self.confirm_frames:
                 tr.id = self._next_id
@@ -279,6 +285,9 @@ class CentroidTracker:
                     edge=b.edge,
                     parent=self._neighbour(keep, b),
                     area=b.area,
+                    still_since=t,
+                    still_at=(fx, fy),
+                    checked_t=t,
                 )
                 self._next_key += 1
                 if self.confirm_frames <= 1:
