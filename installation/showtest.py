@@ -20,6 +20,7 @@ from typing import Any
 from installation.audience import AudienceScript
 from installation.engine.clock import VirtualClock
 from installation.engine.commands import TimelineEvent
+from installation.engine.params import Fade
 from installation.engine.schedule import first_opening, is_open, seconds_since_midnight, transitions
 from installation.engine.show_engine import Engine
 from installation.show.model import ActAtExpect, AtCondition, Expect, NeverReachesExpect, ReachesExpect, Show
@@ -29,19 +30,20 @@ _EPS = 1e-9
 
 
 def format_time(t: float) -> str:
-    """Script time as h:mm:ss.s (or m:ss.s under an hour)."""
+    """Script time to the millisecond: h:mm:ss.sss, or m:ss.sss under an hour."""
     sign = "-" if t < 0 else ""
-    t = abs(t)
-    h, rem = divmod(t, 3600.0)
-    m, s = divmod(rem, 60.0)
-    if h >= 1:
-        return f"{sign}{int(h)}:{int(m):02d}:{s:04.1f}"
-    return f"{sign}{int(m)}:{s:04.1f}"
+    ms = round(abs(t) * 1000.0)
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    if h:
+        return f"{sign}{h}:{m:02d}:{s:02d}.{ms:03d}"
+    return f"{sign}{m}:{s:02d}.{ms:03d}"
 
 
 @dataclass(frozen=True, slots=True)
 class ParamChange:
-    """A parameter changing continuously from t0 to t1 (coalesced over consecutive steps)."""
+    """A parameter changing from t0 to t1: one fade, or other changes coalesced over consecutive steps."""
 
     t0: float
     t1: float
@@ -129,7 +131,7 @@ class TestReport:
             f"show {self.show!r} under audience {self.audience!r}: {format_time(self.duration_s)} "
             f"of show time from {self.start:%a %Y-%m-%d %H:%M} in {self.wall_s:.2f} s ({self.steps} steps)"
         ]
-        lines += [f"{format_time(t):>11}  {text}" for t, _, text in rows]
+        lines += [f"{format_time(t):>12}  {text}" for t, _, text in rows]
         if self.expects:
             lines.append("expect:")
             for r in self.expects:
@@ -192,60 +194,78 @@ def check_expects(expects: tuple[Expect, ...], report: TestReport) -> list[Expec
 
 
 class _ParamRecorder:
-    """Coalesces parameter changes over consecutive steps into ParamChange spans."""
+    """Parameter changes as spans: every fade whole, from its start to where it landed or was cut off;
+    other changes (snaps, mappings, operator sets) coalesced over consecutive steps."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self.store = engine.params
         self.version = 0
         self.values: dict[str, float] = {}
-        self.open: dict[str, list[float]] = {}  # name → [t0, t1, start, end]
-        self.out: list[ParamChange] = []
-        self.step = 0
+        self.fades: dict[str, tuple[Fade, float, float]] = {}  # name → (fade, t0, value at t0)
+        self.open: dict[str, list[float]] = {}  # other changes: name → [t0, t1, start, end]
         self.last_step: dict[str, int] = {}
-        self.t_prev = 0.0
-        self.fade_starts: dict[str, float] = {}
+        self.step = 0
+        self.out: list[ParamChange] = []
 
     def baseline(self, t: float) -> None:
         """Take the values at the start as they are (they are the act's initial values, not changes)."""
-        self.values = self.engine.params.snapshot()
-        self.version = self.engine.params.version
-        self.fade_starts = {f.name: f.start_t for f in self.engine.params.fades()}
-        self.t_prev = t
+        self.values = self.store.snapshot()
+        self.version = self.store.version
+        for f in self.store.fades():
+            self.fades[f.name] = (f, f.start_t, f.start_value)
 
     def record(self, t: float) -> None:
-        store = self.engine.params
+        store = self.store
         changed = store.changed_since(self.version) if store.version != self.version else {}
         self.version = store.version
         self.step += 1
+        running = {f.name: f for f in store.fades()}
+        faded: set[str] = set()
+        for name, (fade, t0, v0) in list(self.fades.items()):
+            now_fade = running.get(name)
+            if now_fade is fade:
+                faded.add(name)
+                continue
+            del self.fades[name]
+            faded.add(name)
+            if now_fade is not None and now_fade.start_t < fade.end_t:  # cut off by the next fade
+                t1, v1 = max(t0, now_fade.start_t), now_fade.start_value
+            elif now_fade is None and t < fade.end_t - _EPS:  # stopped (a stop, an act change, panic)
+                t1 = t
+                v1 = store.value(name) if name in store else fade.value_at(t)
+            else:  # landed
+                t1, v1 = fade.end_t, fade.target
+            self._add(t0, t1, name, v0, v1)
+        for name, f in running.items():
+            if name not in self.fades:
+                self.fades[name] = (f, f.start_t, f.start_value)
+                faded.add(name)
         for name, value in changed.items():
-            seg = self.open.get(name)
-            if seg is not None and self.last_step.get(name) == self.step - 1:
-                seg[1], seg[3] = t, value
-            else:
-                if seg is not None:
-                    self._close(name)
-                t0 = t
-                started = self.fade_starts.get(name)  # a fade running at the last step began it
-                if started is not None and started <= t:
-                    t0 = max(started, self.t_prev)
-                for f in store.fades():
-                    if f.name == name and self.t_prev <= f.start_t <= t:
-                        t0 = min(t0, f.start_t)
-                start = self.values.get(name, value)
-                self.open[name] = [t0, t, start, value]
+            if name not in faded:
+                seg = self.open.get(name)
+                if seg is not None and self.last_step.get(name) == self.step - 1:
+                    seg[1], seg[3] = t, value
+                else:
+                    if seg is not None:
+                        self._close(name)
+                    self.open[name] = [t, t, self.values.get(name, value), value]
+                self.last_step[name] = self.step
             self.values[name] = value
-            self.last_step[name] = self.step
-        for name in [n for n, s in self.last_step.items() if s < self.step and n in self.open]:
+        for name in [n for n in self.open if self.last_step.get(n, 0) < self.step]:
             self._close(name)
-        self.fade_starts = {f.name: f.start_t for f in store.fades()}
-        self.t_prev = t
 
-    def _close(self, name: str) -> None:
-        t0, t1, start, end = self.open.pop(name)
+    def _add(self, t0: float, t1: float, name: str, start: float, end: float) -> None:
         if start != end:
             self.out.append(ParamChange(t0, t1, name, start, end))
 
-    def finish(self) -> list[ParamChange]:
+    def _close(self, name: str) -> None:
+        t0, t1, start, end = self.open.pop(name)
+        self._add(t0, t1, name, start, end)
+
+    def finish(self, t: float) -> list[ParamChange]:
+        for name, (fade, t0, v0) in list(self.fades.items()):  # still running when the script ends
+            self._add(t0, t, name, v0, self.store.value_at(name, t) if name in self.store else fade.target)
+        self.fades.clear()
         for name in list(self.open):
             self._close(name)
         self.out.sort(key=lambda p: (p.t0, p.name))
@@ -359,7 +379,7 @@ def run_show_test(
         duration_s=duration,
         start=start_dt,
         timeline=timeline,
-        params=recorder.finish() if params else [],
+        params=recorder.finish(duration) if params else [],
         steps=steps,
     )
     report.expects = check_expects(show.expects, report)

@@ -287,3 +287,89 @@ def test_a_show_from_the_loader_runs_under_a_script() -> None:
         (4.0, "start", "rest"),
         (5.0, "end", "rest"),
     ]
+
+
+# ---------------------------------------------------------------------------------- --params and times
+
+
+def test_params_keep_every_fade_even_an_up_fade_straight_after_a_down_fade() -> None:
+    from installation.showtest import ParamChange
+
+    show = make_show(
+        [
+            act(
+                "attract",
+                [
+                    FadeCue(name="up", duration_s=2.0, targets=frozen_map({DIM: 1.0}), continue_mode=AF),
+                    FadeCue(name="down", duration_s=3.0, targets=frozen_map({DIM: 0.0}), continue_mode=AF),
+                    FadeCue(
+                        name="long",
+                        duration_s=10.0,
+                        targets=frozen_map({DIM: 1.0}),
+                        post_wait_s=4.0,
+                        continue_mode=ContinueMode.AUTO_CONTINUE,
+                    ),
+                    FadeCue(name="cut", duration_s=2.0, targets=frozen_map({DIM: 0.0})),
+                ],
+            )
+        ],
+        params=light_params(DIM),
+    )
+    report = run_show_test(show, parse_audience("duration: 20s\nevents: []\n", "x.yaml"))
+    dim = [p for p in report.params if p.name == DIM]
+    assert dim == [
+        ParamChange(0.0, 2.0, DIM, 0.0, 1.0),
+        ParamChange(2.0, 5.0, DIM, 1.0, 0.0),
+        ParamChange(5.0, 9.0, DIM, 0.0, pytest.approx(0.4)),  # cut off by the next fade at 9 s
+        ParamChange(9.0, 11.0, DIM, pytest.approx(0.4), 0.0),
+    ]
+
+
+def test_a_24_hour_loop_lists_every_one_of_its_fades() -> None:
+    show = make_show(
+        [
+            act(
+                "attract",
+                [
+                    GroupCue(
+                        name="breathe",
+                        mode=GroupMode.PLAYLIST,
+                        loop=True,
+                        children=(
+                            FadeCue(name="in", duration_s=300.0, targets=frozen_map({RED: 0.6})),
+                            FadeCue(name="out", duration_s=300.0, targets=frozen_map({RED: 0.1})),
+                        ),
+                    )
+                ],
+            )
+        ],
+        params=light_params(RED),
+    )
+    report = run_show_test(show, parse_audience("duration: 24h\nevents: []\n", "day.yaml"))
+    red = [p for p in report.params if p.name == RED]
+    assert len(red) == 288  # 24 h of 5-minute fades, up and down by turns: each listed whole
+    assert [(p.t0, p.t1, p.end) for p in red[:3]] == [
+        (0.0, 300.0, 0.6),
+        (300.0, 600.0, 0.1),
+        (600.0, 900.0, 0.6),
+    ]
+    assert all(p.t1 - p.t0 == 300.0 for p in red)
+    assert red[-1].t1 == 24 * 3600.0
+
+
+def test_times_print_to_the_millisecond() -> None:
+    from installation.showtest import format_time
+
+    assert format_time(0.0) == "0:00.000"
+    assert format_time(7.3) == "0:07.300"
+    assert format_time(61.0004) == "1:01.000" and format_time(61.0006) == "1:01.001"  # nearest ms
+    assert format_time(59.9996) == "1:00.000"  # rounding carries into the minute
+    assert format_time(3600 * 25 + 0.25) == "25:00:00.250"
+    assert format_time(-1.5) == "-0:01.500"
+    show = make_show(
+        [act("attract", [FadeCue(name="up", duration_s=LOOP_A, targets=frozen_map({DIM: 1.0}))])],
+        params=light_params(DIM),
+    )
+    text = run_show_test(show, parse_audience("duration: 10s\nevents: []\n", "x.yaml")).format()
+    assert "light.wash.dimmer 0 → 1  [0:00.000–0:07.300]" in text
+    assert "    0:07.300    attract      end        up" in text
