@@ -232,6 +232,44 @@ class _Builder:
         return Y("map", entries, line, col)
 
 
+def _children(node: Any) -> list[Any]:
+    if node.id == "sequence":
+        return list(node.value)
+    if node.id == "mapping":
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _refuse_bombs(root: Any) -> None:
+    """Raise _TooBig before building when aliases expand the tree past MAX_NODES ("billion laughs").
+
+    An alias is the same composed node as its anchor, so sizes memoised by node cost one pass over the
+    text's own nodes: a bomb is refused at once instead of after building a quarter million values.
+    The position is the anchor that expands too far (descending into children that alone are too big).
+    """
+    size: dict[int, int] = {}
+    pending: list[tuple[Any, int, bool]] = [(root, 0, False)]
+    while pending:  # post-order without recursion: the composer allows deeper nesting than Python
+        node, depth, done = pending.pop()
+        if id(node) in size:
+            continue
+        children = _children(node) if depth < MAX_DEPTH else []  # deeper: _TooDeep from the builder
+        if done or not children:
+            total = 1 + sum(size.get(id(c), 1) for c in children)
+            size[id(node)] = min(total, MAX_NODES + 1)
+            continue
+        pending.append((node, depth, True))
+        pending.extend((c, depth + 1, False) for c in children if id(c) not in size)
+    if size[id(root)] <= MAX_NODES:
+        return
+    node = root
+    while True:
+        big = [c for c in _children(node) if size.get(id(c), 1) > MAX_NODES]
+        if not big:
+            raise _TooBig(node.start_mark.line + 1, node.start_mark.column + 1)
+        node = big[0]
+
+
 class _TooDeep(Exception):
     def __init__(self, line: int, col: int) -> None:
         self.line, self.col = line, col
@@ -325,6 +363,7 @@ def parse_text(text: str, filename: str) -> tuple[Y | None, list[Problem]]:
         return None, []
     builder = _Builder(filename)
     try:
+        _refuse_bombs(node)
         tree = builder.build(node)
     except _TooBig as exc:
         raise ShowError(
