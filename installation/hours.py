@@ -10,15 +10,14 @@ maintenance): the override is kept in the state folder, survives a restart and e
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from installation import statefile
 from installation.engine.schedule import is_open, label, local_instant, next_transition
 from installation.show.model import Hours
 from installation.wallclock import WallClock
@@ -169,40 +168,21 @@ class OpeningHours:
 
     # ---------------------------------------------------------------- disk
     def _save(self) -> None:
-        path = self.path
-        if path is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if self.override is None:
-                path.unlink(missing_ok=True)
-                return
-            tmp = path.with_name(path.name + ".tmp")
-            with tmp.open("w", encoding="utf-8") as f:
-                f.write(json.dumps(self.override.to_json()) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except OSError as exc:
-            log.error("%s: cannot keep the hours override (%s); it holds until a restart — free disk "
-                      "space or fix permissions", path, exc)
+        if self.path is not None:
+            statefile.write(self.path, None if self.override is None else self.override.to_json(),
+                            "hours override")
 
     @staticmethod
     def _load(path: Path) -> Override | None:
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            log.warning("%s: cannot read the hours override (%s); following the schedule", path, exc)
+        data = statefile.read(path, "hours override")
+        if data is None:
             return None
         try:
-            data = json.loads(raw.decode("utf-8"))
             until = dt.datetime.fromisoformat(data["until"])
             if not isinstance(data["open"], bool):
-                raise ValueError("wrong types")
+                raise ValueError("'open' is not true or false")
             source = data.get("source", "")
             return Override(data["open"], until, source if isinstance(source, str) else "")
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             log.warning("%s: the hours override is unreadable (%s); following the schedule", path, exc)
             return None

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from installation import statefile
 from installation.adapters import Health, HealthState
 from installation.control.protocol import (
     MAX_VISITORS,
@@ -172,6 +173,9 @@ class Runtime:
         self.opening = OpeningHours(lambda: self.show.hours, self.wall, honour=honour,
                                     path=self.state_dir / f"{self.show_path.stem}.hours.json")
         self._hours_seen: tuple[bool, bool] | None = None  # (open, scheduled open) last logged
+        self.light_path = self.state_dir / f"{self.show_path.stem}.light.json"
+        self.operator_blackout, self.grand_master_level = self._read_light()
+        self.panicked = False  # PANIC shown until the next GO, act change or cue start
         self._hours_view: tuple[tuple[int, Any], dict[str, Any]] | None = None
         self.loop = RealtimeLoop(self.clock)
         self.logbuf = _LogBuffer(self.clock, self.wall)
@@ -601,6 +605,12 @@ class Runtime:
         self._log_hours(self.wall(), self.engine.is_open)  # the first hours line, before any device
         self._params = self.engine.params.snapshot()
         self.adapters = Adapters(self)
+        # the operator's BLACKOUT and grand master survive a restart: the first frame already has them
+        self.adapters.operator_blackout = self.operator_blackout
+        self.adapters.grand_master = self.grand_master_level
+        if self.operator_blackout or self.grand_master_level != 1.0:
+            log.warning("light: BLACKOUT %s, grand master %.0f%% (kept from before the restart)",
+                        "on" if self.operator_blackout else "off", self.grand_master_level * 100)
         self.adapters.open()
         self._state = self._build_state()
         self._last_step_t = self.clock.now()
@@ -735,6 +745,8 @@ class Runtime:
             "next": nxt,
             "t": es.t,
             "hours": self._hours_state(),
+            "light": {"blackout": self.operator_blackout, "grand_master": self.grand_master_level},
+            "panicked": self.panicked,
         }
 
     def _hours_state(self) -> dict[str, Any]:
@@ -747,6 +759,42 @@ class Runtime:
         view = self.opening.view(wall)
         self._hours_view = (key, view)
         return view
+
+    # ------------------------------------------------------------------------------------ light
+    def _read_light(self) -> tuple[bool, float]:
+        data = statefile.read(self.light_path, "light settings") or {}
+        blackout = data.get("blackout") is True
+        level = data.get("grand_master", 1.0)
+        if isinstance(level, bool) or not isinstance(level, int | float) or not 0.0 <= level <= 1.0:
+            level = 1.0
+        return blackout, float(level)
+
+    def _apply_light(self) -> None:
+        if self.adapters is not None:
+            self.adapters.light_controls(self.operator_blackout, self.grand_master_level)
+
+    def light_blackout(self, on: bool, *, source: str) -> Result:
+        """The operator's BLACKOUT: every light dark (sound and picture carry on); kept across restarts."""
+        return self._set_light(bool(on), self.grand_master_level, f"BLACKOUT {'on' if on else 'off'}", source)
+
+    def grand_master(self, level: float, *, source: str) -> Result:
+        """The operator's grand master, 0..1: scales every light; kept across restarts."""
+        if isinstance(level, bool) or not isinstance(level, int | float) or not 0.0 <= level <= 1.0:
+            return Result.error(f"grand master must be 0..1, not {level!r}")
+        what = f"grand master {level * 100:.0f}%"
+        return self._set_light(self.operator_blackout, float(level), what, source)
+
+    def _set_light(self, blackout: bool, level: float, what: str, source: str) -> Result:
+        def apply(_engine: Engine) -> dict[str, Any]:
+            self.operator_blackout, self.grand_master_level = blackout, level
+            statefile.write(self.light_path, self._light_view(), "light settings")
+            self._apply_light()
+            return self._light_view()
+
+        return self.call(apply, what, source)
+
+    def _light_view(self) -> dict[str, Any]:
+        return {"blackout": self.operator_blackout, "grand_master": self.grand_master_level}
 
     def _closed(self) -> Result | None:
         """A show command while closed is refused with the reason (never an ok that does nothing)."""
@@ -787,14 +835,23 @@ class Runtime:
         return Result.success(f"{verb} now until {override.until:%H:%M}", self.opening.view(self.wall()))
 
     # ------------------------------------------------------------------------------------ Controller
+    def _unpanic(self, result: Result) -> Result:
+        if result.ok:
+            self.panicked = False
+        return result
+
     def go(self, *, source: str) -> Result:
-        return self._closed() or self.call(lambda e: e.go(), "GO", source)
+        return self._closed() or self._unpanic(self.call(lambda e: e.go(), "GO", source))
 
     def stop(self, *, source: str) -> Result:
         return self.call(lambda e: e.stop(), "STOP", source)
 
     def panic(self, *, source: str) -> Result:
-        return self.call(lambda e: e.panic(), "PANIC", source)
+        result = self.call(lambda e: e.panic(), "PANIC", source)
+        if result.ok:
+            self.panicked = True
+            self._state_t = -math.inf
+        return result
 
     def pause(self, *, source: str) -> Result:
         return self._closed() or self.call(lambda e: e.pause(), "pause", source)
@@ -805,7 +862,9 @@ class Runtime:
     def goto_act(self, name: str, *, source: str) -> Result:
         if name not in self.show.acts:
             return Result.error(f"no act {name!r} (acts: {', '.join(self.show.act_names)})")
-        return self._closed() or self.call(lambda e: e.goto_act(name), f"act {name}", source)
+        return self._closed() or self._unpanic(
+            self.call(lambda e: e.goto_act(name), f"act {name}", source)
+        )
 
     def _check_cue(self, name: str) -> Result | None:
         act = self.show.act(self._state.get("act") or self.show.start_act)

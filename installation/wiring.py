@@ -63,7 +63,9 @@ class Adapters:
         self.camera_thumb = CameraThumbnail()
         self._replay: dict[str, Any] | None = None
         self._rig_lock = threading.Lock()  # the output loop and a rig re-open (hot reload) share self.rig
-        self._blackout = False
+        self._blackout = False  # closed hours (the engine's Blackout): light, sound and picture
+        self.operator_blackout = False  # the operator's BLACKOUT: light only, as on a lighting desk
+        self.grand_master = 1.0  # the operator's grand master: light only
         self._latest_presence: Presence | None = None
         self._script: Any = None
         self._script_t0 = 0.0
@@ -138,8 +140,9 @@ class Adapters:
         output = RigOutput(rig, now=self.clock.now, locate=locate)
         params = _dark(self.runtime._params) if self._blackout else self.runtime._params
         output.update(params, self.clock.now())  # rendered now, sent when the wires open
-        if self._blackout:
-            output.engine.blackout = True
+        if self._blackout or self.operator_blackout or self.grand_master != 1.0:
+            output.engine.blackout = self._blackout or self.operator_blackout
+            output.engine.grand_master = self.grand_master
             output.engine.render()
         output.open()
         return output
@@ -342,7 +345,7 @@ class Adapters:
     def blackout(self, on: bool) -> None:
         self._blackout = on
         if self.rig is not None:
-            self.rig.blackout(on)
+            self.rig.blackout(on or self.operator_blackout)
         if self.projection is not None:
             self.projection.blackout(on)
         if self.audio is not None:
@@ -351,6 +354,17 @@ class Adapters:
                 self.audio.panic(now)
             else:
                 self.audio.unmute(now)
+
+    def light_controls(self, blackout: bool, grand_master: float) -> None:
+        """The operator's BLACKOUT and grand master (light only; hours' blackout stays in force)."""
+        self.operator_blackout = blackout
+        self.grand_master = grand_master
+        with self._rig_lock:
+            rig = self.rig
+        if rig is not None:
+            if rig.engine.blackout != (self._blackout or blackout):
+                rig.blackout(self._blackout or blackout)
+            rig.grand_master(grand_master)
 
     def fade_to_black(self, fade_s: float) -> None:
         """Closing time: the projection fades to black with the engine's fade of light and sound."""

@@ -146,6 +146,7 @@ class FakeController:
         self._empty_since: float | None = None
         self._replay: _Replay | None = None
         self._override: tuple[bool, str] | None = None  # the operator's open-now / close-now (open?, HH:MM)
+        self._light: dict[str, Any] = {"blackout": False, "grand_master": 1.0}
         self._health: dict[str, HealthView] = {}
         for name, state, detail, err in (
             ("camera", "ok", "synthetic audience, 10 fps", ""),
@@ -450,6 +451,20 @@ class FakeController:
             return Result.success(f"{verb} now until {self._override[1]}", self._hours_view())
         return self._command(f"hours_{verb}", (until,) if open_ is not None else (), source, action)
 
+    def light_blackout(self, on: bool, *, source: str) -> Result:
+        def action() -> Result:
+            self._light["blackout"] = bool(on)
+            return Result.success(f"blackout {'on' if on else 'off'}", dict(self._light))
+        return self._command("blackout", (on,), source, action)
+
+    def grand_master(self, level: float, *, source: str) -> Result:
+        def action() -> Result:
+            if isinstance(level, bool) or not 0.0 <= float(level) <= 1.0:
+                return Result.error(f"grand master must be 0..1, not {level!r}")
+            self._light["grand_master"] = float(level)
+            return Result.success(f"grand master {float(level) * 100:.0f}%", dict(self._light))
+        return self._command("grand_master", (level,), source, action)
+
     def hours_open(self, until: str, *, source: str) -> Result:
         return self._hours_change(True, until, source)
 
@@ -559,6 +574,8 @@ class FakeController:
                 "next": cues[sel + 1].name if sel is not None and sel + 1 < len(cues) else None,
                 "t": round(self.now(), 3),
                 "hours": self._hours_view(),  # type: ignore[typeddict-item]
+                "light": dict(self._light),  # type: ignore[typeddict-item]
+                "panicked": self._panicked,
             }
 
     def health(self) -> list[HealthView]:

@@ -504,6 +504,13 @@ class OscControlApi:
             return self._visitor(parts[1:], args, source)
         if head == "hours":
             return self._hours(parts[1:], args, source)
+        if path == "/blackout":  # /blackout (on), /blackout 1|0|T|F
+            on = True if not args else bool(_number(args[0], "blackout (1 on, 0 off)"))
+            return c.light_blackout(on, source=source)
+        if path in ("/grandMaster", "/grandmaster"):
+            if len(args) != 1:
+                return Result.error(f"{path} takes one number: the level 0..1")
+            return c.grand_master(_number(args[0], "grand master level"), source=source)
         if path == "/replay":
             if not args:
                 return c.replay("", 1.0, source=source)

@@ -99,6 +99,15 @@ class ShowState(TypedDict, total=False):
     next: str | None  # the cue after the selected one
     t: float  # controller clock time of this snapshot
     hours: HoursView  # opening hours, override, and the line the panel shows
+    light: LightView  # the operator's BLACKOUT and grand master
+    panicked: bool  # PANIC was pressed; cleared by the next GO, act change or cue start
+
+
+class LightView(TypedDict):
+    """`ShowState["light"]`."""
+
+    blackout: bool
+    grand_master: float  # 0..1
 
 
 class HoursView(TypedDict, total=False):
@@ -204,6 +213,15 @@ class Controller(Protocol):
     def set_param(self, path: str, value: float | str, *, source: str) -> Result: ...
     def command(self, name: str, *, source: str) -> Result:
         """A named command for `on: osc /show/skip` triggers; error when no trigger listens to it."""
+        ...
+
+    # ---- light, as on a lighting desk (kept across restarts) ----
+    def light_blackout(self, on: bool, *, source: str) -> Result:
+        """BLACKOUT: every light dark, sound and picture carry on; off gives the light back."""
+        ...
+
+    def grand_master(self, level: float, *, source: str) -> Result:
+        """Scale every light by `level` (0..1)."""
         ...
 
     # ---- opening hours (a live run; a rehearsal answers error: it ignores the hours) ----

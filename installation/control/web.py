@@ -182,6 +182,13 @@ def run_command(controller: Controller, cmd: str, args: dict[str, Any], source: 
             return c.set_param(path, value, source=source)
         if cmd in ("hours_open", "hours_close"):
             return getattr(c, cmd)(_text(args, "until", 16), source=source)  # type: ignore[no-any-return]
+        if cmd == "blackout":
+            on = args.get("on")
+            if not isinstance(on, bool):
+                raise BadCommand("'on' must be true or false")
+            return c.light_blackout(on, source=source)
+        if cmd == "grand_master":
+            return c.grand_master(_num(args, "level", 0.0, 1.0), source=source)
         if cmd == "hours_schedule":
             return c.hours_schedule(source=source)
         if cmd == "visitor_add":

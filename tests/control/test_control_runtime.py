@@ -8,6 +8,7 @@ through JACK's dummy driver when jackd is installed, silent otherwise).
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import threading
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from installation.runtime import Runtime, RuntimeOptions
+from installation.runtime import Runtime, RuntimeOptions, health_down
 from tests.control.conftest import read_reply, require
 
 pytestmark = pytest.mark.integration
@@ -145,7 +146,7 @@ def test_go_at_the_end_of_the_attract_loop_moves_the_real_engine_to_the_next_act
         expect(page.locator("#act-name")).to_have_text("attract", timeout=WAIT_MS)
         expect(page.locator("#mode")).to_have_text("REHEARSE")
         # entering the act started its only cue: the list is at its end, so GO fires `on: go → streets`
-        expect(page.locator("#go-next")).to_have_text("end of list → next act", timeout=WAIT_MS)
+        expect(page.locator("#go-next")).to_have_text("→ next act", timeout=WAIT_MS)
         page.click("#go")
         expect(page.locator("#act-name")).to_have_text("streets", timeout=WAIT_MS)
         expect(page.locator('#acts button[data-act="streets"]')).to_contain_text("NOW")
@@ -320,3 +321,41 @@ def test_rehearse_hours_on_a_monday_night_refuses_go_then_opens_on_the_operators
         assert any(m.startswith("hours: open now until Mon 23:30, by osc:127.0.0.1:") for m in lines)
     finally:
         runtime.shutdown()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 768), (1600, 1000)], ids=["tablet", "desktop"])
+def test_the_operator_sees_go_panic_the_act_the_cues_and_alarms_without_scrolling(
+        browser: Any, rehearsal: Runtime, width: int, height: int) -> None:
+    """At tablet and desktop sizes: nothing that matters is below the fold; PANIC stays shown until the
+    next GO; BLACKOUT and the grand master darken the simulated rig and are kept; screenshots in /tmp."""
+    from playwright.sync_api import expect
+
+    runtime = rehearsal
+    with panel_page(browser, runtime, width, height) as page:
+        expect(page.locator("#act-name")).to_have_text("attract", timeout=WAIT_MS)
+        for selector in ("#go", "#stop", "#panic", "#act-name", "#cues tbody tr", "#blackout", "#gm"):
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= height, f"{selector} below the fold: {box}"
+        label = page.locator("#go-next")
+        assert label.evaluate("e => e.scrollWidth <= e.clientWidth"), "the GO label is cut"
+        # a device goes down: the top bar says so at once, wherever the devices card is
+        runtime.adapters.failed["serial:fan"] = health_down("serial:fan", "/dev/ttyUSB0: gone", 0.0)
+        runtime._notify("health")
+        expect(page.locator("#alarm")).to_contain_text("serial:fan down", timeout=WAIT_MS)
+        assert page.locator("#alarm").bounding_box()["y"] < 80
+        page.click("#panic")
+        expect(page.locator("#panicked")).to_be_visible(timeout=WAIT_MS)
+        page.click("#blackout")
+        expect(page.locator("#blackout-badge")).to_be_visible(timeout=WAIT_MS)
+        page.screenshot(path=f"/tmp/panel-alarms-{width}x{height}.png")
+        wait_until(runtime, lambda: runtime.adapters.rig.engine.blackout, "the rig in blackout")
+        page.click("#blackout")
+        expect(page.locator("#blackout-badge")).to_be_hidden(timeout=WAIT_MS)
+        page.locator("#gm").fill("40")  # a range input: Playwright sends `input` and `change`
+        wait_until(runtime, lambda: abs(runtime.adapters.rig.engine.grand_master - 0.4) < 1e-9,
+                   "the grand master at 40 %")
+        expect(page.locator("#gm-value")).to_have_text("40%", timeout=WAIT_MS)
+        page.click("#go")
+        expect(page.locator("#panicked")).to_be_hidden(timeout=WAIT_MS)
+    assert json.loads((runtime.state_dir / "unenclosed.light.json").read_text()) == {
+        "blackout": False, "grand_master": 0.4}

@@ -148,13 +148,15 @@
     $("open").classList.toggle("hidden", s.open !== false);
     $("open").className = `badge closed${s.open === false ? "" : " hidden"}`;
     $("paused").classList.toggle("hidden", !s.paused);
+    $("panicked").classList.toggle("hidden", !s.panicked);
     renderHours(s);
+    renderLight(s.light);
     const pause = $("pause");
     pause.textContent = s.paused ? "RESUME" : "PAUSE";
     pause.classList.toggle("on", !!s.paused);
     $("act-name").textContent = s.act || "—";
     $("act-time").textContent = s.act_elapsed_s !== undefined ? fmtTime(s.act_elapsed_s) : "";
-    $("go-next").textContent = s.selected ? `next: ${s.selected}` : "end of list → next act";
+    $("go-next").textContent = s.selected ? `next: ${s.selected}` : "→ next act";
     document.body.classList.toggle("rehearse", s.mode === "rehearse");
     $("rehearse-tools").classList.toggle("hidden", s.mode !== "rehearse");
 
@@ -643,9 +645,15 @@
       top.appendChild(el("span", "st", d.state));
       card.appendChild(top);
       if (d.detail) card.appendChild(el("div", "detail", d.detail));
-      if (d.last_error) card.appendChild(el("div", "err", d.last_error));
+      if (d.last_error && d.state !== "ok") card.appendChild(el("div", "err", d.last_error)); // never a stale one
       box.appendChild(card);
     }
+    const bad = list.filter((d) => d.state === "down" || d.state === "degraded");
+    const alarm = $("alarm");
+    alarm.classList.toggle("hidden", bad.length === 0);
+    alarm.classList.toggle("degraded", bad.length > 0 && bad.every((d) => d.state === "degraded"));
+    alarm.textContent = bad.length === 1 ? `⚠ ${bad[0].name} ${bad[0].state}` : `⚠ ${bad.length} devices`;
+    alarm.title = bad.map((d) => `${d.name}: ${d.state} ${d.last_error || d.detail || ""}`).join("\n");
   }
 
   // ---------- log ----------
@@ -703,6 +711,26 @@
   }
 
   // ---------- transport ----------
+  let gmDragging = false;
+  function renderLight(light) {
+    if (!light) return;
+    const b = $("blackout");
+    b.setAttribute("aria-pressed", light.blackout ? "true" : "false");
+    $("blackout-badge").classList.toggle("hidden", !light.blackout);
+    const pct = Math.round(light.grand_master * 100);
+    $("gm-value").textContent = `${pct}%`;
+    if (!gmDragging) $("gm").value = String(pct);
+  }
+  $("blackout").addEventListener("click", () => {
+    const on = $("blackout").getAttribute("aria-pressed") !== "true";
+    send("blackout", { on });
+  });
+  $("gm").addEventListener("input", () => { gmDragging = true; $("gm-value").textContent = `${$("gm").value}%`; });
+  $("gm").addEventListener("change", () => {
+    gmDragging = false;
+    send("grand_master", { level: Number($("gm").value) / 100 });
+  });
+
   function renderHours(s) {
     const h = s.hours;
     $("hours").classList.toggle("hidden", !h);
