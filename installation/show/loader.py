@@ -359,7 +359,8 @@ class _Loader:
                 return None
             if not resolved.is_file():
                 self.err(
-                    y, f"{what} {raw!r} not found", self.missing_file_hint(raw, resolved, suffixes, hint_dir)
+                    y, f"{what} {raw!r} not found",
+                    self.missing_file_hint(raw, resolved, suffixes, hint_dir, self.root)
                 )
                 return None
         except (OSError, RuntimeError, ValueError) as exc:
@@ -375,10 +376,11 @@ class _Loader:
         return resolved
 
     @staticmethod
-    def missing_file_hint(raw: str, resolved: Path, suffixes: tuple[str, ...], hint_dir: str) -> str:
+    def missing_file_hint(raw: str, resolved: Path, suffixes: tuple[str, ...], hint_dir: str,
+                          root: Path) -> str:
         parent = resolved.parent
         names: list[str] = []
-        if parent.is_dir():
+        if parent.is_dir() and parent.is_relative_to(root):  # never list a folder outside the project
             names = [
                 c.name for c in parent.iterdir() if c.is_file() and (not suffixes or c.suffix in suffixes)
             ]

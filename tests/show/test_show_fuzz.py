@@ -394,11 +394,6 @@ def test_fuzzing_exercised_both_outcomes() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the loader's 'did you mean' hint lists the folder holding a path that names no file; for "
-    "the project folder itself ('.', 'cues/..') that is the folder above the project",
-)
 def test_a_path_naming_the_project_folder_lists_nothing_outside_it(project: Path) -> None:
     text = GOOD_SHOW.replace("rig: hardware/rig.yaml", "rig: .")
     touched: list[str] = []
