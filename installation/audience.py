@@ -1,17 +1,23 @@
-"""Audience scripts: people entering, walking between zones and leaving, and the exact presence they produce.
+"""Audience scripts: people entering, walking between zones and leaving, the operator beside them, and the
+exact presence they produce.
 
-Pure: `load_audience()` parses a script (all problems at once, with positions) and
-`AudienceScript.presence_at(t, zones)` gives the ground-truth `Presence` at any time t — positions
-interpolated while walking, a small seeded wander while standing, zone counts and dwell. The synthetic
-camera source draws these people; `installation test` feeds these snapshots straight to the engine.
+Pure: `load_audience()` parses a script (all problems at once, with positions; `repeat` blocks are
+expanded here) and `AudienceScript.presence_at(t, zones)` gives the ground-truth `Presence` at any time t —
+positions interpolated while walking, a small seeded wander while standing, zone counts and dwell. The
+synthetic camera source draws these people; `installation test` feeds these snapshots straight to the
+engine and plays the script's operator events (GO, stop, panic, go to an act, open or close now) at their
+times. docs/show-tests.md describes the format.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import difflib
 import itertools
 import math
 import random
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +37,15 @@ WANDER_M = 0.008  # wander amplitude while standing, in frame widths
 PERSON_W, PERSON_H = 0.05, 0.16  # nominal size at the back of the room; people nearer look bigger
 
 _TOP_KEYS = ("duration", "seed", "events")
-_EVENT_KEYS = ("at", "enter", "zone", "move", "to", "over", "leave")
+_EVENT_KEYS = ("at", "enter", "zone", "move", "to", "over", "leave", "operator", "act", "until")
+_REPEAT_KEYS = ("repeat", "every", "at", "events")
+_KINDS = ("enter", "move", "leave", "operator")
+# what the operator can do from a script, as on the panel and over OSC
+OPERATOR_ACTIONS = ("go", "stop", "panic", "pause", "resume", "goto", "open", "close", "schedule")
+ACT_TARGETS = ("next", "idle")
+REPETITION = "#"  # in a person's id inside a repeat (`visitor#`): the repetition number, 1, 2, 3, …
+MAX_EVENTS = 200_000  # a repeat that makes more is a mistake (a period of 1 s over a week)
+_HHMM = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +69,42 @@ class AudienceEvent:
     over_s: float = DEFAULT_WALK_S  # walking time of a move
     line: int = 1
     col: int = 1
+    repetition: str = ""  # inside a repeat: which one ("repetition 2 of the repeat at line 5")
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorEvent:
+    """What the operator does at `at_s`: go, stop, panic, pause, resume, goto `act`, open or close now
+    `until` a time of day ("22:00"), or schedule (back to the opening hours)."""
+
+    at_s: float
+    action: str  # one of OPERATOR_ACTIONS
+    act: str | None = None  # goto: an act name, next or idle
+    until: str | None = None  # open/close: "HH:MM", the next time the clock shows it
+    line: int = 1
+    col: int = 1
+    repetition: str = ""
+
+    @property
+    def text(self) -> str:
+        """How the timeline shows it: `go`, `goto streets`, `open until 22:00`."""
+        if self.act is not None:
+            return f"{self.action} {self.act}"
+        if self.until is not None:
+            return f"{self.action} until {self.until}"
+        return self.action
+
+
+@dataclass(frozen=True, slots=True)
+class _Repeat:
+    """A `repeat` block before expansion: its items, each at a time relative to the block's start."""
+
+    start_s: float
+    count: int | None  # None: until the script ends
+    every_s: float
+    items: tuple[AudienceEvent | OperatorEvent | _Repeat, ...]
+    line: int
+    col: int
 
 
 # ------------------------------------------------------------------------------------------ geometry
@@ -203,12 +253,22 @@ class _Resolved:
 class AudienceScript:
     """A parsed audience script; `presence_at(t, zones)` is the exact presence it produces at time t."""
 
-    def __init__(self, name: str, file: str, duration_s: float, seed: int, events: Sequence[AudienceEvent]):
+    def __init__(
+        self,
+        name: str,
+        file: str,
+        duration_s: float,
+        seed: int,
+        events: Sequence[AudienceEvent],
+        *,
+        operator: Sequence[OperatorEvent] = (),
+    ):
         self.name = name
         self.file = file
         self.duration_s = duration_s
         self.seed = seed
         self.events: tuple[AudienceEvent, ...] = tuple(sorted(events, key=lambda e: e.at_s))
+        self.operator: tuple[OperatorEvent, ...] = tuple(sorted(operator, key=lambda e: e.at_s))
         ids: dict[str, int] = {}
         for e in self.events:
             for p in e.people:
@@ -219,7 +279,10 @@ class AudienceScript:
         self._last: tuple[Mapping[str, Any], _Resolved] | None = None
 
     def __repr__(self) -> str:
-        return f"AudienceScript({self.name!r}, duration_s={self.duration_s}, events={len(self.events)})"
+        return (
+            f"AudienceScript({self.name!r}, duration_s={self.duration_s}, events={len(self.events)}, "
+            f"operator={len(self.operator)})"
+        )
 
     # ------------------------------------------------------------------ checks
     def zone_names_used(self) -> set[str]:
@@ -227,18 +290,42 @@ class AudienceScript:
         return {e.place.zone for e in self.events if e.place is not None and e.place.zone is not None}
 
     def zone_problems(self, zones: Iterable[str]) -> list[Problem]:
-        """Problems for zone names the show does not define (one per mention)."""
+        """Problems for zone names the show does not define (one per mention in the file)."""
         known = sorted(zones)
         hint = "zones of this show: " + (", ".join(known) if known else "none (use [x, y] points)")
-        return [
-            Problem(self.file, e.place.line, e.place.col, f"unknown zone {e.place.zone!r}", hint)
-            for e in self.events
-            if e.place is not None and e.place.zone is not None and e.place.zone not in known
-        ]
+        out: list[Problem] = []
+        seen: set[tuple[int, int]] = set()
+        for e in self.events:
+            place = e.place
+            if place is None or place.zone is None or place.zone in known or (place.line, place.col) in seen:
+                continue
+            seen.add((place.line, place.col))
+            out.append(Problem(self.file, place.line, place.col, f"unknown zone {place.zone!r}", hint))
+        return out
 
     def check_zones(self, zones: Iterable[str]) -> None:
         """Raise ShowError when the script names zones the show does not have."""
         problems = self.zone_problems(zones)
+        if problems:
+            raise ShowError(problems)
+
+    def act_problems(self, acts: Iterable[str]) -> list[Problem]:
+        """Problems for `goto` events naming acts the show does not have (one per event in the file)."""
+        known = list(acts)
+        out: list[Problem] = []
+        seen: set[tuple[int, int]] = set()
+        for e in self.operator:
+            if e.act is None or e.act in known or e.act in ACT_TARGETS or (e.line, e.col) in seen:
+                continue
+            seen.add((e.line, e.col))
+            out.append(
+                Problem(self.file, e.line, e.col, f"unknown act {e.act!r}", _suggest(e.act, known, "acts"))
+            )
+        return out
+
+    def check_show(self, zones: Iterable[str], acts: Iterable[str]) -> None:
+        """Raise ShowError when the script names zones or acts the show does not have."""
+        problems = self.zone_problems(zones) + self.act_problems(acts)
         if problems:
             raise ShowError(problems)
 
@@ -486,6 +573,7 @@ class _Parser:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.duration_s: float | None = None  # the script's `duration:`, when given
 
     def add(self, pos: tuple[int, int], message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.file, pos[0], pos[1], message, hint))
@@ -497,7 +585,7 @@ class _Parser:
             self.add(value_pos(node, key), f"{key}: {exc.message}", exc.hint)
             return None
 
-    def people(self, node: Any, key: str, allow_all: bool) -> tuple[str, ...] | None:
+    def people(self, node: Any, key: str, allow_all: bool, depth: int) -> tuple[str, ...] | None:
         raw = node[key]
         if isinstance(raw, str):
             raw = [raw]
@@ -516,6 +604,13 @@ class _Parser:
                     value_pos(raw, i) if hasattr(raw, "lc") else value_pos(node, key),
                     f"{key}: people ids are names",
                     "e.g. [a, b, c]",
+                )
+                return None
+            if REPETITION in item and depth == 0:
+                self.add(
+                    value_pos(raw, i) if hasattr(raw, "lc") else value_pos(node, key),
+                    f"{key}: {REPETITION} in an id is the repetition number of a repeat",
+                    "use it inside `repeat:` … `events:`, e.g. enter: [visitor#]",
                 )
                 return None
             out.append(item.strip())
@@ -552,7 +647,82 @@ class _Parser:
         )
         return None
 
-    def event(self, node: Any, index: int, parent: Any) -> AudienceEvent | None:
+    def items(self, raw: list[Any], depth: int) -> list[AudienceEvent | OperatorEvent | _Repeat]:
+        out: list[AudienceEvent | OperatorEvent | _Repeat] = []
+        for i, node in enumerate(raw):
+            if isinstance(node, dict) and any(k in node for k in ("repeat", "every", "events")):
+                item: AudienceEvent | OperatorEvent | _Repeat | None = self.repeat(node, depth)
+            else:
+                item = self.event(node, i, raw, depth)
+            if item is not None:
+                out.append(item)
+        return out
+
+    def repeat(self, node: Any, depth: int) -> _Repeat | None:
+        """`repeat: N` (or none: until the script ends) `every: 10min`, `at:` (the first start), `events:`."""
+        pos = node_pos(node)
+        bad = False
+        for k in node:
+            if k not in _REPEAT_KEYS:
+                hint = "keys: " + ", ".join(_REPEAT_KEYS)
+                if k in _KINDS:
+                    hint = "a repeat holds its events under `events:`; " + hint
+                self.add(key_pos(node, k), f"unknown key {k!r} in a repeat", hint)
+                bad = True
+        count: int | None = None
+        if "repeat" in node:
+            raw = node["repeat"]
+            if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
+                count = raw
+            else:
+                self.add(
+                    value_pos(node, "repeat"),
+                    "repeat: how many times, a whole number from 1",
+                    "e.g. repeat: 4 — or leave it out to repeat until the script ends",
+                )
+                bad = True
+        elif self.duration_s is None:
+            self.add(
+                pos,
+                "a repeat without a count runs until the script ends, but the script has no `duration:`",
+                "add `duration:` at the top, or `repeat: N`",
+            )
+            bad = True
+        every: float | None = None
+        if "every" not in node:
+            self.add(
+                pos,
+                "a repeat needs `every:`",
+                "the time from one repetition's start to the next, e.g. every: 10min",
+            )
+            bad = True
+        else:
+            every = self.duration(node, "every")
+            if every is not None and every <= 0.0:
+                self.add(value_pos(node, "every"), "every: must be longer than 0s", "e.g. every: 10min")
+                every = None
+            bad = bad or every is None
+        start = 0.0
+        if "at" in node:
+            at = self.duration(node, "at")
+            bad = bad or at is None
+            start = at if at is not None else 0.0
+        raw_events = node.get("events")
+        items: list[AudienceEvent | OperatorEvent | _Repeat] = []
+        if raw_events is None:
+            self.add(pos, "a repeat needs `events:`", "the events of one repetition, at times from its start")
+            bad = True
+        elif not isinstance(raw_events, list) or not raw_events:
+            self.add(value_pos(node, "events"), "events: must be a list of events", "- {at: 0s, enter: [a]}")
+            bad = True
+        else:
+            items = self.items(raw_events, depth + 1)
+        if bad or every is None:
+            return None
+        line, col = key_pos(node, "repeat" if "repeat" in node else "every")
+        return _Repeat(start, count, every, tuple(items), line, col)
+
+    def event(self, node: Any, index: int, parent: Any, depth: int) -> AudienceEvent | OperatorEvent | None:
         if not isinstance(node, dict):
             self.add(
                 value_pos(parent, index),
@@ -565,25 +735,30 @@ class _Parser:
         for k in node:
             if k not in _EVENT_KEYS:
                 self.add(
-                    key_pos(node, k), f"unknown key {k!r} in an event", "keys: " + ", ".join(_EVENT_KEYS)
+                    key_pos(node, k), f"unknown key {k!r} in an event", _suggest(k, _EVENT_KEYS, "keys")
                 )
                 bad = True
         if "at" not in node:
             self.add(pos, "event has no `at` time", 'add e.g. `at: 1:30` or `at: "90s"`')
             return None
         at_s = self.duration(node, "at")
-        kinds = [k for k in ("enter", "move", "leave") if k in node]
+        kinds = [k for k in _KINDS if k in node]
         if len(kinds) != 1:
             self.add(
                 pos,
-                "an event needs exactly one of enter, move, leave"
+                "an event needs exactly one of enter, move, leave, operator"
                 + (f" (found {', '.join(kinds)})" if kinds else ""),
                 "split it into one event per action",
             )
             return None
         kind = kinds[0]
-        allowed = {"enter": {"zone"}, "move": {"to", "over"}, "leave": set()}[kind]
-        for k in ("zone", "to", "over"):
+        allowed = {
+            "enter": {"zone"},
+            "move": {"to", "over"},
+            "leave": set(),
+            "operator": {"act", "until"},
+        }[kind]
+        for k in ("zone", "to", "over", "act", "until"):
             if k in node and k not in allowed:
                 self.add(
                     key_pos(node, k),
@@ -592,10 +767,18 @@ class _Parser:
                         "zone": "zone: is where people enter",
                         "to": "to: is where people move",
                         "over": "over: is how long a move takes",
+                        "act": "act: is where `operator: goto` goes",
+                        "until": "until: is when `operator: open` or `close` ends",
                     }[k],
                 )
                 bad = True
-        people = self.people(node, kind, allow_all=kind != "enter")
+        if kind == "operator":
+            op = self.operator(node)
+            if bad or op is None or at_s is None:
+                return None
+            line, col = key_pos(node, kind)
+            return OperatorEvent(at_s, op[0], op[1], op[2], line, col)
+        people = self.people(node, kind, allow_all=kind != "enter", depth=depth)
         place: Place | None = None
         over_s = DEFAULT_WALK_S
         if kind == "enter" and "zone" in node:
@@ -617,13 +800,106 @@ class _Parser:
         line, col = key_pos(node, kind)
         return AudienceEvent(at_s, kind, people, place, over_s, line, col)
 
+    def operator(self, node: Any) -> tuple[str, str | None, str | None] | None:
+        """(action, act, until) of an `operator:` event."""
+        raw = node["operator"]
+        action = raw.strip() if isinstance(raw, str) else None
+        if action not in OPERATOR_ACTIONS:
+            self.add(
+                value_pos(node, "operator"),
+                f"operator: {raw!r} is not something the operator does",
+                _suggest(raw, OPERATOR_ACTIONS, "one of"),
+            )
+            return None
+        act: str | None = None
+        until: str | None = None
+        for key, goes_with, hint in (
+            ("act", ("goto",), "act: is where `operator: goto` goes"),
+            ("until", ("open", "close"), "until: is when `operator: open` or `close` ends"),
+        ):
+            if key in node and action not in goes_with:
+                self.add(key_pos(node, key), f"`{key}` does not go with `operator: {action}`", hint)
+                return None
+        if action == "goto":
+            raw_act = node.get("act")
+            if raw_act is None:
+                self.add(
+                    key_pos(node, "operator"), "operator: goto needs `act:`", "an act name, next or idle"
+                )
+                return None
+            act = str(raw_act).strip() if is_number(raw_act) or isinstance(raw_act, str) else ""
+            if not act:
+                self.add(value_pos(node, "act"), "act: must be an act name", "an act name, next or idle")
+                return None
+        if action in ("open", "close"):
+            raw_until = node.get("until")
+            match = _HHMM.match(raw_until) if isinstance(raw_until, str) else None
+            if raw_until is None:
+                self.add(
+                    key_pos(node, "operator"),
+                    f"operator: {action} needs `until:`",
+                    f'the time of day the {action} ends, e.g. until: "22:00"',
+                )
+                return None
+            if match is None:
+                self.add(
+                    value_pos(node, "until"),
+                    f"until: expected a time of day HH:MM, got {raw_until!r}",
+                    'e.g. until: "22:00" (the next time the clock shows it)',
+                )
+                return None
+            until = f"{int(match.group(1)):02d}:{match.group(2)}"
+        return action, act, until
+
+    def expand(
+        self,
+        items: Sequence[AudienceEvent | OperatorEvent | _Repeat],
+        *,
+        offset: float,
+        n: int,
+        label: str,
+        open_ended: bool,
+        out: list[AudienceEvent | OperatorEvent],
+    ) -> bool:
+        """Place items at `offset` (repeats repeated); False once the expansion grows past MAX_EVENTS."""
+        end = self.duration_s if self.duration_s is not None else math.inf
+        for it in items:
+            if isinstance(it, _Repeat):
+                k = 0
+                while it.count is None or k < it.count:
+                    start = offset + it.start_s + k * it.every_s
+                    if it.count is None and start >= end:
+                        break
+                    k += 1
+                    where = f"repetition {k} of the repeat at line {it.line}"
+                    inner = open_ended or it.count is None
+                    if not self.expand(it.items, offset=start, n=k, label=where, open_ended=inner, out=out):
+                        return False
+                continue
+            at = offset + it.at_s
+            if open_ended and at > end:
+                continue  # the script ends before this part of the last repetition
+            if isinstance(it, AudienceEvent):
+                people = tuple(p.replace(REPETITION, str(n)) for p in it.people) if n else it.people
+                out.append(dataclasses.replace(it, at_s=at, people=people, repetition=label))
+            else:
+                out.append(dataclasses.replace(it, at_s=at, repetition=label))
+            if len(out) > MAX_EVENTS:
+                self.add(
+                    (it.line, it.col),
+                    f"the repeats make more than {MAX_EVENTS} events",
+                    "a longer `every:`, fewer repetitions or a shorter `duration:`",
+                )
+                return False
+        return True
+
     def script(self, data: Any, name: str) -> AudienceScript:
         if not isinstance(data, dict):
             self.add((1, 1), "an audience script is a mapping", "keys: duration, seed, events")
             raise ShowError(self.problems)
         for k in data:
             if k not in _TOP_KEYS:
-                self.add(key_pos(data, k), f"unknown key {k!r}", "keys: " + ", ".join(_TOP_KEYS))
+                self.add(key_pos(data, k), f"unknown key {k!r}", _suggest(k, _TOP_KEYS, "keys"))
         seed = 0
         if "seed" in data:
             if isinstance(data["seed"], int) and not isinstance(data["seed"], bool):
@@ -633,28 +909,34 @@ class _Parser:
         duration_s: float | None = None
         if "duration" in data:
             duration_s = self.duration(data, "duration")
-        events: list[AudienceEvent] = []
+            self.duration_s = duration_s
+        templates: list[AudienceEvent | OperatorEvent | _Repeat] = []
         raw = data.get("events")
         if raw is None:
             self.add(node_pos(data), "no `events:`", "list when people enter, move and leave")
         elif not isinstance(raw, list):
             self.add(value_pos(data, "events"), "events must be a list", "- at: 0:30\n  enter: [a]")
         else:
-            for i, item in enumerate(raw):
-                ev = self.event(item, i, raw)
-                if ev is not None:
-                    events.append(ev)
-        events.sort(key=lambda e: e.at_s)
+            templates = self.items(raw, 0)
+        placed: list[AudienceEvent | OperatorEvent] = []
+        self.expand(templates, offset=0.0, n=0, label="", open_ended=False, out=placed)
+        placed.sort(key=lambda e: e.at_s)  # stable: at one instant, file and repetition order
+        events = [e for e in placed if isinstance(e, AudienceEvent)]
+        operator = [e for e in placed if isinstance(e, OperatorEvent)]
         # who is in the room when: entering twice or moving someone absent is a mistake in the script
         present: set[str] = set()
+        reported: set[tuple[int, int]] = set()  # a mistake inside a repeat: reported once, not per repetition
+
+        def mistake(e: AudienceEvent, message: str, hint: str) -> None:
+            if (e.line, e.col) not in reported:
+                reported.add((e.line, e.col))
+                self.add((e.line, e.col), message + (f" ({e.repetition})" if e.repetition else ""), hint)
+
         for e in events:
-            where = (e.line, e.col)
             if e.kind == "enter":
                 for p in e.people:
                     if p in present:
-                        self.add(
-                            where, f"{p!r} enters but is already in the room", "leave first, or use move"
-                        )
+                        mistake(e, f"{p!r} enters but is already in the room", "leave first, or use move")
                     present.add(p)
             elif e.people == (ALL,):
                 if e.kind == "leave":
@@ -662,17 +944,17 @@ class _Parser:
             else:
                 for p in e.people:
                     if p not in present:
-                        self.add(
-                            where,
+                        mistake(
+                            e,
                             f"{p!r} {e.kind}s but is not in the room at {_clock(e.at_s)}",
                             "add an enter event before this one",
                         )
                 if e.kind == "leave":
                     present.difference_update(e.people)
-        last = events[-1].at_s if events else 0.0
+        last = placed[-1].at_s if placed else 0.0
         if duration_s is None:
             duration_s = last + 60.0
-        elif events and last > duration_s:
+        elif placed and last > duration_s:
             self.add(
                 value_pos(data, "duration"),
                 f"events run to {_clock(last)}, past the duration",
@@ -680,7 +962,16 @@ class _Parser:
             )
         if self.problems:
             raise ShowError(self.problems)
-        return AudienceScript(name, self.file, duration_s, seed, events)
+        return AudienceScript(name, self.file, duration_s, seed, events, operator=operator)
+
+
+def _suggest(word: object, options: Sequence[str], what: str) -> str:
+    """`did you mean 'x'?` for a close match, else the options."""
+    if isinstance(word, str):
+        close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+        if close:
+            return f"did you mean {close[0]!r}?"
+    return f"{what}: " + ", ".join(options)
 
 
 def _clock(t: float) -> str:

@@ -127,8 +127,9 @@ def cmd_test(args: argparse.Namespace) -> int:
         if args.quiet:
             failed_here = sum(1 for e in report.expects if not e.passed)
             acts = " → ".join(name for _, name in report.acts)
+            refused = f"; {len(report.refused)} operator action(s) refused" if report.refused else ""
             print(f"{script_path}: {'ok' if report.passed else 'FAIL'} — {len(report.expects)} expect(s), "
-                  f"{failed_here} failed; acts: {acts}")
+                  f"{failed_here} failed{refused}; acts: {acts}")
         else:
             print(report.format(params=args.params))
         failed += 0 if report.passed else 1

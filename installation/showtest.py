@@ -17,12 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from installation.audience import AudienceScript
+from installation.audience import AudienceScript, OperatorEvent
 from installation.engine.clock import VirtualClock
 from installation.engine.commands import TimelineEvent
 from installation.engine.params import Fade
 from installation.engine.schedule import first_opening, is_open, seconds_since_midnight, transitions
-from installation.engine.show_engine import Engine
+from installation.engine.show_engine import Engine, EngineError
+from installation.hours import OpeningHours
 from installation.show.model import ActAtExpect, AtCondition, Expect, NeverReachesExpect, ReachesExpect, Show
 
 DEFAULT_START = dt.datetime(2026, 6, 1, 10, 0)  # a Monday morning
@@ -88,6 +89,12 @@ class TestReport:
         """(t, act) for every act entered, in order."""
         return [(e.t, e.act) for e in self.timeline if e.kind == "act"]
 
+    @property
+    def refused(self) -> list[TimelineEvent]:
+        """Operator actions the engine refused (a GO or a go-to-act while the show was closed)."""
+        closed_go = ("go-ignored", "closed")
+        return [e for e in self.timeline if e.kind == "refused" or (e.kind, e.detail) == closed_go]
+
     def act_at(self, t: float) -> str | None:
         """The current act at script time t."""
         current: str | None = None
@@ -109,10 +116,12 @@ class TestReport:
             if e.kind == "action" and started.get(e.cue) == e.t:
                 continue  # no pre-wait: the start line says it
             what = {"act": f"ACT {e.act}", "trigger": "trigger"}.get(e.kind, e.kind)
-            subject = e.cue if e.cue else ""
-            text = f"{what:<10} {subject}".rstrip()
-            if e.detail:
-                text += f"  ({e.detail})"
+            if e.kind in ("operator", "refused"):  # what the script's operator did, and what was refused
+                text = f"{what:<10} {e.detail}"
+            else:
+                text = f"{what:<10} {e.cue}".rstrip()
+                if e.detail:
+                    text += f"  ({e.detail})"
             if e.kind not in ("act",):
                 text = f"  {e.act:<12} " + text
             rows.append((e.t, i, text))
@@ -132,6 +141,9 @@ class TestReport:
             f"of show time from {self.start:%a %Y-%m-%d %H:%M} in {self.wall_s:.2f} s ({self.steps} steps)"
         ]
         lines += [f"{format_time(t):>12}  {text}" for t, _, text in rows]
+        refused = self.refused
+        if refused:
+            lines.append(f"operator: {len(refused)} action(s) refused, first at {format_time(refused[0].t)}")
         if self.expects:
             lines.append("expect:")
             for r in self.expects:
@@ -272,6 +284,80 @@ class _ParamRecorder:
         return self.out
 
 
+class _Hours:
+    """Open or closed as a live run decides it: the opening hours and the operator's open/close now."""
+
+    def __init__(self, show: Show, start: dt.datetime, duration_s: float) -> None:
+        self.start = start
+        self.opening = OpeningHours(lambda: show.hours, lambda: start, honour=True)
+        end = start + dt.timedelta(seconds=duration_s)
+        self.changes = [(when - start).total_seconds() for when, _ in transitions(show.hours, start, end)]
+        self.i = 0
+        self.until_t: float | None = None  # when the operator's override ends
+
+    def when(self, t: float) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=t)
+
+    def open_at(self, t: float) -> bool:
+        return self.opening.open_at(self.when(t))
+
+    def next_change(self, t: float) -> float:
+        """The next time after t the schedule changes or an override ends."""
+        while self.i < len(self.changes) and self.changes[self.i] <= t + _EPS:
+            self.i += 1
+        nxt = self.changes[self.i] if self.i < len(self.changes) else math.inf
+        if self.until_t is not None and self.until_t > t + _EPS:
+            nxt = min(nxt, self.until_t)
+        return nxt
+
+    def due(self, t1: float) -> bool:
+        """True when the schedule changed or an override ended by t1 (after `next_change()` of the step)."""
+        changed = self.i < len(self.changes) and self.changes[self.i] <= t1 + _EPS
+        if self.until_t is not None and self.until_t <= t1 + _EPS:
+            self.opening.expire(self.when(self.until_t))
+            self.until_t = None
+            changed = True
+        return changed
+
+    def override(self, open_: bool, until: str, t: float) -> None:
+        o = self.opening.set_override(open_, until, self.when(t), "audience script")
+        self.until_t = (o.until - self.start).total_seconds()
+
+    def follow_schedule(self) -> None:
+        self.opening.clear()
+        self.until_t = None
+
+
+def _operate(
+    engine: Engine, hours: _Hours, e: OperatorEvent, t: float, timeline: list[TimelineEvent]
+) -> None:
+    """Do what the operator does at t; a refusal (the show is closed) goes on the timeline."""
+    timeline.append(TimelineEvent(t, "operator", engine.act or "", detail=e.text))
+    try:
+        if e.action == "go":
+            engine.go()
+        elif e.action == "stop":
+            engine.stop()
+        elif e.action == "panic":
+            engine.panic()
+        elif e.action == "pause":
+            engine.pause()
+        elif e.action == "resume":
+            engine.resume_playback()
+        elif e.action == "goto":
+            engine.goto_act(e.act or "")
+        elif e.action in ("open", "close"):
+            hours.override(e.action == "open", e.until or "", t)
+            engine.set_open(hours.open_at(t))
+        elif e.action == "schedule":
+            hours.follow_schedule()
+            engine.set_open(hours.open_at(t))
+        else:  # the parser admits only OPERATOR_ACTIONS
+            raise EngineError(f"no operator action {e.action!r}")
+    except EngineError as exc:
+        timeline.append(TimelineEvent(t, "refused", engine.act or "", detail=f"{e.text}: {exc}"))
+
+
 def run_show_test(
     show: Show,
     script: AudienceScript,
@@ -283,13 +369,14 @@ def run_show_test(
 ) -> TestReport:
     """Run `show` in virtual time under `script` and check the show's expects; fast and deterministic.
 
-    Raises ShowError when the script names zones the show does not have.
+    The script's operator events happen after the presence of their instant. Raises ShowError when the
+    script names zones or acts the show does not have.
     """
     if not tick_s > 0:
         raise ValueError("tick_s must be > 0")
     wall0 = time.perf_counter()
     zones = show.presence.zones
-    script.check_zones(zones)
+    script.check_show(zones, show.act_names)
     start_dt = start if start is not None else first_opening(show.hours, DEFAULT_START)
     tod0 = seconds_since_midnight(start_dt)
     clock = VirtualClock(0.0)
@@ -308,10 +395,8 @@ def run_show_test(
     engine.subscribe(timeline.append)
     recorder = _ParamRecorder(engine)
     duration = script.duration_s
-    hours_changes = [
-        ((when - start_dt).total_seconds(), state)
-        for when, state in transitions(show.hours, start_dt, start_dt + dt.timedelta(seconds=duration))
-    ]
+    hours = _Hours(show, start_dt, duration)
+    operator = script.operator
     change_times = script.change_times(zones)
     busy = script.busy_intervals(zones)
     busy_starts = [a for a, _ in busy]
@@ -337,22 +422,30 @@ def run_show_test(
         return best
 
     steps = 0
-    hours_i = 0
     t = 0.0
+    op_i = 0
+
+    def operate_until(t: float) -> None:
+        nonlocal op_i
+        while op_i < len(operator) and operator[op_i].at_s <= t + _EPS:
+            _operate(engine, hours, operator[op_i], t, timeline)
+            op_i += 1
+
     engine.presence(script.presence_at(0.0, zones))
+    operate_until(0.0)
     if params:
         recorder.baseline(0.0)
     change_i = 0
     while t < duration:
         k = math.floor(t / tick_s + _EPS)
         grid_next = (k + 1) * tick_s
-        t_exact = min(duration, next_at_time(t))
-        if hours_i < len(hours_changes) and hours_changes[hours_i][0] > t + _EPS:
-            t_exact = min(t_exact, hours_changes[hours_i][0])
+        t_exact = min(duration, next_at_time(t), hours.next_change(t))
         while change_i < len(change_times) and change_times[change_i] <= t + _EPS:
             change_i += 1
         if change_i < len(change_times):
             t_exact = min(t_exact, change_times[change_i])
+        if op_i < len(operator):
+            t_exact = min(t_exact, operator[op_i].at_s)
         if engine.params.settling() or (engine.is_open and in_view(t, min(grid_next, t_exact))):
             t_next = min(grid_next, t_exact)  # presence moves or a mapping glides: sample every tick
         else:
@@ -365,10 +458,10 @@ def run_show_test(
                 candidates.append(fade_end)
             t_next = min(candidates)
         clock.jump_to(t_next)
-        while hours_i < len(hours_changes) and hours_changes[hours_i][0] <= t_next + _EPS:
-            engine.set_open(hours_changes[hours_i][1])
-            hours_i += 1
+        if hours.due(t_next):
+            engine.set_open(hours.open_at(t_next))
         engine.presence(script.presence_at(t_next, zones))  # advances the engine to t_next first
+        operate_until(t_next)
         if params:
             recorder.record(t_next)
         t = t_next
