@@ -9,27 +9,13 @@ from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the show model imports ParamSpec from here: no runtime import the other way
+from installation.show.params import ParamSpec
+
+if TYPE_CHECKING:
     from installation.engine.presence import Presence
     from installation.show.model import Mapping
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class ParamSpec:
-    """What a named parameter accepts: range, default, unit word for messages and docs."""
-
-    name: str  # full path, e.g. "light.wash.dimmer", "audio.wind.level", "scene.hue"
-    minimum: float = 0.0
-    maximum: float = 1.0
-    default: float = 0.0
-    unit: str = ""  # "", "dB", "s", "Hz", "deg" ... shown to artists
-    kind: str = "float"  # float | bool | long | color-component | choice
-    choices: tuple[tuple[str, float], ...] = ()  # named values (colour wheel slots, ISF long labels)
-
-    def clamp(self, value: float) -> float:
-        return min(self.maximum, max(self.minimum, value))
 
 
 # ------------------------------------------------------------------------------------------- curves

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from installation.show.params import PRESENCE_SOURCES, ZONE_ATTRIBUTES
+
 
 @dataclass(frozen=True, slots=True)
 class Person:
@@ -84,19 +86,4 @@ class Presence:
                 return z.dwell_s
         raise KeyError(source)
 
-
-# Named presence values an artist may use; zone.<name>.<attr> is checked against the show's zones.
-PRESENCE_SOURCES: Mapping[str, str] = MappingProxyType({
-    "count": "people in view (0..)",
-    "motion": "fraction of the frame that moved (0..1)",
-    "x": "mean horizontal position of visitors (0 left .. 1 right; 0.5 when empty)",
-    "y": "mean depth position of visitors (0 far .. 1 near the screen; 0.5 when empty)",
-    "nearest": "closeness of the nearest visitor (0 far .. 1 at the screen)",
-    "spread": "how spread out the group is (0..~0.7)",
-    "stillness": "1 when visitors stand still, 0 when they move or nobody is there",
-})
-ZONE_ATTRIBUTES: Mapping[str, str] = MappingProxyType({
-    "count": "people in the zone",
-    "occupied": "1 when anyone is in the zone, else 0",
-    "dwell": "seconds the zone has been continuously occupied",
-})
+__all__ = ["PRESENCE_SOURCES", "ZONE_ATTRIBUTES", "Person", "Presence", "ZoneState"]

@@ -17,11 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from installation.engine.params import ParamSpec
-from installation.engine.presence import PRESENCE_SOURCES, ZONE_ATTRIBUTES
 from installation.errors import Problem, ShowError, display_path
 from installation.show import model as m
 from installation.show import syntax as sx
+from installation.show.params import PRESENCE_SOURCES, ZONE_ATTRIBUTES, ParamSpec
 from installation.show.tree import HugeNumber, Y, parse_text
 from installation.show.units import (
     DURATION_HINT,

@@ -18,8 +18,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal
 
-from installation.engine.params import ParamSpec
 from installation.errors import Problem
+from installation.show.params import ParamSpec
 
 # --------------------------------------------------------------------------------------------- basics
 

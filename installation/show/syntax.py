@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from installation.engine.presence import PRESENCE_SOURCES, ZONE_ATTRIBUTES
 from installation.show import model as m
+from installation.show.params import PRESENCE_SOURCES, ZONE_ATTRIBUTES
 from installation.show.units import DURATION_HINT
 
 # --------------------------------------------------------------------------------------------- types

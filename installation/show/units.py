@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from installation.engine.params import ParamSpec
+from installation.show.params import ParamSpec
 
 
 class UnitError(ValueError):
