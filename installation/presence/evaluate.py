@@ -287,12 +287,15 @@ def evaluate_video(
     seed_frames: int = 0,
     max_frames: int | None = None,
     progress: Callable[[int], None] | None = None,
+    after_startup: Score | None = None,
 ) -> tuple[Score, Score | None, int]:
     """Run the pipeline (and optionally a HOG detector) over a video and score both against truth.
 
-    Frames are stamped i / fps. Frames where the pipeline is still warming up (presence unknown) are
-    not scored; their number is returned third. `seed_frames` > 0 first learns the background from the
-    temporal median of that many frames spread over the video (like calibration's background grab).
+    Frames are stamped i / fps. Every frame is scored: a frame where the pipeline is still starting up
+    (presence unknown) counts as "nobody seen", as the show would read it. The number of such start-up
+    frames is returned third, so a table can show them beside the score. `seed_frames` > 0 first learns
+    the background from the temporal median of that many frames spread over the video (like
+    calibration's background grab). `after_startup`, when given, also scores only the known frames.
     """
     from installation.presence.sources import VideoFileSource, iter_frames
 
@@ -316,10 +319,14 @@ def evaluate_video(
         truths = [(g.id, (g.x, g.y, g.w, g.h)) for g in truth.get(i + 1, ())]
         if progress is not None and i % 50 == 0:
             progress(i)
-        if not snap.known:
+        if snap.known:
+            dets = presence_boxes(snap, width, height, anchor)
+            ours.add(snap.count, dets, truths, method, threshold)
+            if after_startup is not None:
+                after_startup.add(snap.count, dets, truths, method, threshold)
+        else:
             skipped += 1
-            continue
-        ours.add(snap.count, presence_boxes(snap, width, height, anchor), truths, method, threshold)
+            ours.add(0, [], truths, method, threshold)
         if peer is not None:
             boxes = hog.detect(frame)  # type: ignore[attr-defined]
             peer.add(len(boxes), [(-1, b[:4]) for b in boxes], truths, method, threshold)

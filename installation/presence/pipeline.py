@@ -48,9 +48,10 @@ class PipelineConfig:
     confirm_frames: int = 3  # a new blob must be seen this many frames in a row to become a person
     coast_s: float = 0.8  # a person hidden behind something is kept on their predicted path this long
     merge_keep_s: float = 60.0  # a person hidden inside a group's blob is kept this long
-    count_tau_s: float = 0.3  # smoothing of the count before hysteresis
-    count_margin: float = 0.25  # hysteresis margin (0 = round, 0.5 = never changes)
-    zone_tau_s: float = 0.2  # smoothing of zone counts (people are already confirmed tracks)
+    # no built-in hold: the show's own `for 2s` is the hold; set these for hysteresis on a noisy camera
+    count_tau_s: float = 0.0  # smoothing of the count before hysteresis (0.3 s for a steadier count)
+    count_margin: float = 0.0  # hysteresis margin (0 = follows the tracks, 0.5 = never changes)
+    zone_tau_s: float = 0.0  # smoothing of zone counts (people are already confirmed tracks)
     motion_threshold: int = 18  # grey levels of change between frames that count as motion
     motion_tau_s: float = 0.2  # smoothing of motion energy
     still_check_s: float = 2.0  # still this long: checked; a ghost or no person shape is absorbed

@@ -91,10 +91,10 @@ def test_lone_visitor_stops_in_zone_with_one_id_and_exact_dwell():
         if t >= 33.5:
             assert snap.count == 0
     assert worst_dwell <= 0.5
-    # enters the zone around t = 5.1 s (x crosses 0.35): our occupancy follows within half a second
+    # enters the zone around t = 5.1 s (x crosses 0.35): no built-in hold, occupancy within two frames
     first = next(t for t, _, snap, _ in frames if snap.known and snap.zones["screen"].count)
     truth_first = next(t for t, people, _, _ in frames if any(0.35 <= p.x <= 0.7 for p in people))
-    assert 0.0 <= first - truth_first <= 0.5
+    assert 0.0 <= first - truth_first <= 2 / FPS + 1e-9
 
 
 def test_people_crossing_keep_their_ids_and_the_count_stays_two():
@@ -125,7 +125,8 @@ def test_short_occlusion_behind_a_pillar_keeps_the_id():
     assert min(counts) == 1
 
 
-def test_hysteresis_holds_the_count_while_a_person_flickers_at_the_door():
+def test_hysteresis_when_asked_for_holds_the_count_while_a_person_flickers_at_the_door():
+    # off by default (the show's own `for 2s` is the hold); a noisy camera may ask for it.
     # a visitor lingers half outside the left edge: seen one frame, gone the next (randomly)
     rng = np.random.default_rng(5)
     visible = rng.uniform(size=int(30 * FPS)) < 0.5
@@ -138,7 +139,8 @@ def test_hysteresis_holds_the_count_while_a_person_flickers_at_the_door():
             people.append(door(t))
         return people
 
-    frames = run_scripted(lambda t: [stay(t)], drawn, 30.0)
+    steady = PresencePipeline(ZONES, config=PipelineConfig(count_tau_s=0.3, count_margin=0.25))
+    frames = run_scripted(lambda t: [stay(t)], drawn, 30.0, pipeline=steady)
     raw = [r for t, _, _, r in frames if t >= 5.0]
     out = [snap.count for t, _, snap, _ in frames if t >= 5.0]
     raw_changes = sum(1 for a, b in itertools.pairwise(raw) if a != b)
