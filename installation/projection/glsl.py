@@ -1,13 +1,20 @@
-"""ISF's GLSL dialect → GLSL 3.30 core, and compiler messages mapped back to the `.fs` file's lines."""
+"""ISF's GLSL dialect → desktop GLSL (4.50 core where the driver has it), compiler messages mapped back.
+
+VVISF, ISF's reference host, compiles for desktop GL 4 at `#version 400` or later, where GLSL converts an
+int to a uint or a function's int result to float on its own; GLSL 3.30 refuses those. Words that became
+keywords after 3.30 (`sample`, `patch`, `buffer`, ...) are renamed so scenes that use them as names still
+compile.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from installation.errors import Problem
-from installation.projection.isf import SceneInfo
+from installation.projection.isf import AUDIO_TYPES, SceneInfo
 
 PRESENCE_MAX_PEOPLE = 8
 PRESENCE_MAX_ZONES = 8
@@ -34,6 +41,12 @@ _VERT_REPLACE = (
     (re.compile(r"\battribute\b"), "in       "),
     (re.compile(r"\bsampler2DRect\b"), "sampler2D    "),
 )
+GLSL_VERSION_MAX = 450  # the newest GLSL asked for; Mesa llvmpipe offers GL 4.5 core
+GLSL_VERSION_MIN = 330
+# identifiers of GLSL 3.30 that later versions reserve: renamed (same length) in the scene's text
+_LATER_KEYWORDS = ("sample", "patch", "subroutine", "precise", "coherent", "restrict", "readonly",
+                   "writeonly", "buffer", "shared", "resource", "atomic_uint")
+_LATER_KEYWORD = re.compile(r"\b(" + "|".join(_LATER_KEYWORDS) + r")\b")
 _DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(version|extension)\b.*$", re.MULTILINE)
 # Mesa: "0:12(5): error: msg"; NVIDIA: "0(12) : error C0000: msg"
 _MESA = re.compile(r"^\s*(?:ERROR:\s*)?\d+:(\d+)\((\d+)\):\s*(error|warning)\s*:?\s*(.*)$")
@@ -90,6 +103,8 @@ _INPUT_DECL = {
     "color": "uniform vec4 {n};",
     "point2D": "uniform vec2 {n};",
     "image": "uniform sampler2D {n};",
+    "audio": "uniform sampler2D {n};",
+    "audioFFT": "uniform sampler2D {n};",
 }
 
 _DEFAULT_VERTEX_MAIN = "void main() { isf_vertShaderInit(); }\n"
@@ -101,7 +116,30 @@ class Translated:
 
     vertex: str
     fragment: str
-    samplers: tuple[str, ...]  # every sampler2D name: image inputs, pass targets, imported images
+    samplers: tuple[str, ...]  # every sampler2D name: image and audio inputs, pass targets, imported images
+    version: int = GLSL_VERSION_MAX
+
+
+def glsl_version(gl_version_code: int) -> int:
+    """The `#version` to compile at on a context of `gl_version_code` (e.g. 450 for GL 4.5)."""
+    if gl_version_code >= 400:
+        return min(GLSL_VERSION_MAX, gl_version_code)
+    return GLSL_VERSION_MIN
+
+
+def glsl_name(name: str, version: int = GLSL_VERSION_MAX) -> str:
+    """The name a scene's identifier has in the compiled GLSL (renamed if it is a later keyword)."""
+    if version >= 400 and name in _LATER_KEYWORDS:
+        return name[:-1] + "_"
+    return name
+
+
+def isf_name(glsl: str) -> str:
+    """The scene's own name for a compiled uniform (glsl_name undone)."""
+    for word in _LATER_KEYWORDS:
+        if glsl == word[:-1] + "_":
+            return word
+    return glsl
 
 
 def _zone_macros(zones: Sequence[str]) -> str:
@@ -112,20 +150,20 @@ def _zone_macros(zones: Sequence[str]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _declarations(info: SceneInfo) -> tuple[str, tuple[str, ...]]:
+def _declarations(info: SceneInfo, version: int) -> tuple[str, tuple[str, ...]]:
     lines = []
     samplers: list[str] = []
     for inp in info.inputs:
-        lines.append(_INPUT_DECL[inp.type].format(n=inp.name))
-        if inp.type == "image":
+        lines.append(_INPUT_DECL[inp.type].format(n=glsl_name(inp.name, version)))
+        if inp.type == "image" or inp.type in AUDIO_TYPES:
             samplers.append(inp.name)
     for p in info.passes:
         if p.target and p.target not in samplers:
             samplers.append(p.target)
-            lines.append(f"uniform sampler2D {p.target};")
+            lines.append(f"uniform sampler2D {glsl_name(p.target, version)};")
     for img in info.imported:
         samplers.append(img.name)
-        lines.append(f"uniform sampler2D {img.name};")
+        lines.append(f"uniform sampler2D {glsl_name(img.name, version)};")
     for name in samplers:  # ISF's per-image size uniforms, which some public shaders read directly
         lines.append(f"uniform vec2 _{name}_imgSize;")
         lines.append(f"uniform vec4 _{name}_imgRect;")
@@ -138,36 +176,43 @@ def _strip_directives(body: str) -> str:
     return _DIRECTIVE.sub(lambda m: "//" + m.group(0), body)
 
 
-def _fragment_body(body: str) -> str:
-    body = _strip_directives(body)
+def _rename_keywords(body: str, version: int) -> str:
+    if version < 400:
+        return body
+    return _LATER_KEYWORD.sub(lambda m: glsl_name(m.group(1), version), body)
+
+
+def _fragment_body(body: str, version: int) -> str:
+    body = _rename_keywords(_strip_directives(body), version)
     for pattern, repl in _FRAG_REPLACE:
         body = pattern.sub(repl, body)
     return body
 
 
-def _vertex_body(body: str) -> str:
-    body = _strip_directives(body)
+def _vertex_body(body: str, version: int) -> str:
+    body = _rename_keywords(_strip_directives(body), version)
     for pattern, repl in _VERT_REPLACE:
         body = pattern.sub(repl, body)
     return body
 
 
-def translate(info: SceneInfo, zones: Sequence[str] = (), vertex_body: str | None = None) -> Translated:
-    """Both stages in GLSL 3.30 core; the body keeps the `.fs` file's line numbers via `#line`."""
-    decls, samplers = _declarations(info)
+def translate(info: SceneInfo, zones: Sequence[str] = (), vertex_body: str | None = None,
+              version: int = GLSL_VERSION_MAX) -> Translated:
+    """Both stages in desktop GLSL `version` (core); the body keeps the `.fs` file's line numbers."""
+    decls, samplers = _declarations(info, version)
     common = _AUTOMATIC + _PRESENCE + _zone_macros(zones) + decls + _MACROS
     frag = (
-        "#version 330 core\n"
+        f"#version {version} core\n"
         f"#line {PRELUDE_LINE}\n"
         + common
         + "in vec2 isf_FragNormCoord;\n"
         + "out vec4 isfFragColor;\n"
         + f"#line {info.body_line}\n"
-        + _fragment_body(info.body)
+        + _fragment_body(info.body, version)
     )
-    vbody = _vertex_body(vertex_body) if vertex_body is not None else _DEFAULT_VERTEX_MAIN
+    vbody = _vertex_body(vertex_body, version) if vertex_body is not None else _DEFAULT_VERTEX_MAIN
     vert = (
-        "#version 330 core\n"
+        f"#version {version} core\n"
         f"#line {PRELUDE_LINE}\n"
         + common
         + "in vec2 isf_position;\n"
@@ -179,14 +224,21 @@ def translate(info: SceneInfo, zones: Sequence[str] = (), vertex_body: str | Non
         + "#line 1\n"
         + vbody
     )
-    return Translated(vertex=vert, fragment=frag, samplers=samplers)
+    return Translated(vertex=vert, fragment=frag, samplers=samplers, version=version)
+
+
+def vertex_display(info: SceneInfo) -> str:
+    """How errors name the scene's vertex shader: the `.fs` file's shown path with the `.vs` file's name."""
+    if info.vertex_path is None:
+        return info.display
+    return str(PurePosixPath(info.display).with_name(info.vertex_path.name))
 
 
 def compile_problems(message: str, info: SceneInfo) -> list[Problem]:
     """Turn a driver's compile/link log into problems at the `.fs` (or `.vs`) file's own lines."""
     problems: list[Problem] = []
     stage = "fragment"
-    vs_name = info.vertex_path.name if info.vertex_path else info.display
+    vs_name = vertex_display(info)
     for raw in message.splitlines():
         low = raw.strip().lower()
         if low.startswith("vertex_shader") or low.startswith("vertex shader"):

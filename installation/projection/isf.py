@@ -18,10 +18,9 @@ from installation.projection.jsonpos import JArray, JObject, JsonSyntaxError, pa
 
 log = logging.getLogger(__name__)
 
-INPUT_TYPES = ("float", "long", "bool", "event", "color", "point2D", "image")
+INPUT_TYPES = ("float", "long", "bool", "event", "color", "point2D", "image", "audio", "audioFFT")
+AUDIO_TYPES = ("audio", "audioFFT")  # textures fed from the act's soundscape: one row per channel
 REJECTED_TYPES = {
-    "audio": "the projection gets no audio stream; declare a float input and map a parameter onto it",
-    "audioFFT": "the projection gets no audio stream; declare a float input and map a parameter onto it",
     "text": "text inputs are not supported; use a long input with LABELS",
     "cube": "cube-map inputs are not supported; use an image",
 }
@@ -33,7 +32,9 @@ POINT_COMPONENTS = ("x", "y")
 AUTOMATIC_UNIFORMS = ("TIME", "TIMEDELTA", "RENDERSIZE", "FRAMEINDEX", "DATE", "PASSINDEX")
 _KNOWN_TOP_KEYS = ("INPUTS", "PASSES", "IMPORTED", "DESCRIPTION", "CREDIT", "CATEGORIES", "ISFVSN", "VSN",
                    "PERSISTENT_BUFFERS", "LABEL")
-_KNOWN_INPUT_KEYS = ("NAME", "TYPE", "DEFAULT", "MIN", "MAX", "IDENTITY", "LABEL", "LABELS", "VALUES")
+_KNOWN_INPUT_KEYS = ("NAME", "TYPE", "DEFAULT", "MIN", "MAX", "IDENTITY", "LABEL", "LABELS", "VALUES",
+                     "DESCRIPTION", "VIDEO", "PLAYBACK")
+VIDEO_PLAYBACK = ("loop", "once")  # an image input's VIDEO: loop it, or play it once from the act's start
 _KNOWN_PASS_KEYS = ("TARGET", "PERSISTENT", "FLOAT", "WIDTH", "HEIGHT", "DESCRIPTION")
 _GLSL_RESERVED = frozenset(str.split("""
 attribute const uniform varying layout centroid flat smooth noperspective break continue do for while
@@ -66,6 +67,8 @@ class SceneInput:
     values: tuple[int, ...] = ()
     line: int = 1
     col: int = 1
+    video: str = ""  # image inputs: a video file (relative to the .fs), "camera[:N]" or "generated:NAME"
+    playback: str = "loop"  # "loop" or "once" (then the last frame stays)
 
     def param_names(self) -> tuple[str, ...]:
         """The engine parameters this input becomes (empty for images)."""
@@ -73,7 +76,7 @@ class SceneInput:
             return tuple(f"scene.{self.name}.{c}" for c in COLOR_COMPONENTS)
         if self.type == "point2D":
             return tuple(f"scene.{self.name}.{c}" for c in POINT_COMPONENTS)
-        if self.type == "image":
+        if self.type == "image" or self.type in AUDIO_TYPES:
             return ()
         return (f"scene.{self.name}",)
 
@@ -145,7 +148,8 @@ class SceneInfo:
     source: str = ""  # the whole file
     body: str = ""  # the GLSL after the header comment
     body_line: int = 1  # 1-based file line where `body` starts
-    vertex_path: Path | None = None  # optional companion `.vs` file
+    vertex_path: Path | None = None  # optional companion `.vs` (or `.vert`) file
+    warnings: tuple[Problem, ...] = ()  # what VVISF accepts but the artist should fix (file:line:col)
     _by_name: Mapping[str, SceneInput] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -219,6 +223,7 @@ class _Collector:
         self.display = display
         self.origin = origin  # file (line, col) of the JSON text's first character
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def at(self, pos: tuple[int, int]) -> tuple[int, int]:
         line, col = pos
@@ -228,6 +233,11 @@ class _Collector:
     def add(self, pos: tuple[int, int], message: str, hint: str = "") -> None:
         line, col = self.at(pos)
         self.problems.append(Problem(self.display, line, col, message, hint))
+
+    def warn(self, pos: tuple[int, int], message: str, hint: str = "") -> None:
+        """Something VVISF accepts (so the scene runs as it does there) but that is probably a slip."""
+        line, col = self.at(pos)
+        self.warnings.append(Problem(self.display, line, col, message, hint))
 
 
 def _split_header(text: str) -> tuple[int, int, int] | None:
@@ -310,20 +320,31 @@ def _parse_input(node: Any, pos: tuple[int, int], c: _Collector) -> SceneInput |
     def bad(key: str, message: str, hint: str = "") -> None:
         c.add(vpos.get(key, node.pos), f"input {name!r}: {message}", hint)
 
+    def warn(key: str, message: str, hint: str = "") -> None:
+        c.warn(vpos.get(key, node.pos), f"input {name!r}: {message}", hint)
+
     if typ == "float":
-        lo, hi, dflt = node.get("MIN", 0.0), node.get("MAX", 1.0), node.get("DEFAULT")
+        lo, hi, dflt = node.get("MIN"), node.get("MAX"), node.get("DEFAULT")
         for key, val in (("MIN", lo), ("MAX", hi), ("DEFAULT", dflt)):
             if val is not None and not _is_num(val):
                 bad(key, f"{key} must be a number, not {val!r}")
                 return None
+        if (lo is None) != (hi is None):  # VVISF drops a lone MIN or MAX and uses 0..1
+            given = "MIN" if hi is None else "MAX"
+            warn(given, f"{given} without {'MAX' if hi is None else 'MIN'}: the range is 0..1 (as in VVISF)",
+                 "give both MIN and MAX")
+            lo = hi = None
+        lo, hi = (0.0, 1.0) if lo is None else (lo, hi)
         if lo > hi:
             bad("MIN", f"MIN {lo} is above MAX {hi}")
             return None
-        if dflt is None:
-            dflt = min(max(0.0, lo), hi)
+        if dflt is None:  # VVISF: the middle of the range
+            dflt = lo + (hi - lo) / 2.0
         if not lo <= dflt <= hi:
-            bad("DEFAULT", f"DEFAULT {dflt} is outside MIN..MAX ({lo}..{hi})")
-            return None
+            clamped = min(max(dflt, lo), hi)
+            warn("DEFAULT",
+                 f"DEFAULT {dflt} is outside MIN..MAX ({lo}..{hi}); using {clamped} (as VVISF does)")
+            dflt = clamped
         return SceneInput(name, typ, float(dflt), float(lo), float(hi), label, line=line, col=col)
     if typ == "long":
         values, labels = node.get("VALUES"), node.get("LABELS")
@@ -345,13 +366,17 @@ def _parse_input(node: Any, pos: tuple[int, int], c: _Collector) -> SceneInput |
             bad("LABELS", f"LABELS must be a list of {len(ivals)} strings, one per value")
             return None
         dflt = node.get("DEFAULT", ivals[0])
-        if not _is_num(dflt) or int(dflt) not in ivals:
-            bad("DEFAULT", f"DEFAULT {dflt!r} is not one of VALUES {list(ivals)}")
+        if not _is_num(dflt):
+            bad("DEFAULT", f"DEFAULT {dflt!r} is not a number")
             return None
+        if int(dflt) not in ivals:
+            nearest = min(ivals, key=lambda v: (abs(v - dflt), v))
+            warn("DEFAULT", f"DEFAULT {dflt!r} is not one of VALUES {list(ivals)}; using {nearest}")
+            dflt = nearest
         return SceneInput(name, typ, float(int(dflt)), float(min(ivals)), float(max(ivals)), label,
                           tuple(labels), ivals, line, col)
     if typ in ("bool", "event"):
-        dflt = node.get("DEFAULT", False)
+        dflt = node.get("DEFAULT", typ == "bool")  # VVISF: a bool without DEFAULT is true
         if not isinstance(dflt, bool) and not _is_num(dflt):
             bad("DEFAULT", "DEFAULT must be true or false")
             return None
@@ -360,9 +385,12 @@ def _parse_input(node: Any, pos: tuple[int, int], c: _Collector) -> SceneInput |
         raw = node.get("DEFAULT", [0.0, 0.0, 0.0, 1.0])
         rgb = _num_list(raw, 3)
         dflt4 = _num_list(raw, 4) or ((*rgb, 1.0) if rgb else None)
-        if not dflt4 or not all(0.0 <= v <= 1.0 for v in dflt4):
+        if not dflt4:
             bad("DEFAULT", "a color DEFAULT is a list of 4 numbers 0..1 (r, g, b, a)", "[1.0, 0.5, 0.0, 1.0]")
             return None
+        if not all(0.0 <= v <= 1.0 for v in dflt4):
+            dflt4 = tuple(min(max(v, 0.0), 1.0) for v in dflt4)
+            warn("DEFAULT", f"color DEFAULT is outside 0..1; using {list(dflt4)}")
         return SceneInput(name, typ, tuple(dflt4), (0.0,) * 4, (1.0,) * 4, label, line=line, col=col)
     if typ == "point2D":
         lo2 = node.get("MIN", [0.0, 0.0])
@@ -379,12 +407,34 @@ def _parse_input(node: Any, pos: tuple[int, int], c: _Collector) -> SceneInput |
         if "MIN" not in node and "MAX" not in node and any(v > 1.0 or v < 0.0 for v in d_p):
             # a pixel-coordinate default without a range: give the artist a range that contains it
             hi_p = (max(1.0, d_p[0] * 2), max(1.0, d_p[1] * 2))
-        for k in range(2):
-            if not lo_p[k] <= d_p[k] <= hi_p[k]:
-                bad("DEFAULT", f"DEFAULT {list(d_p)} is outside MIN..MAX")
-                return None
+        if any(lo_p[k] > hi_p[k] for k in range(2)):
+            bad("MIN", f"MIN {list(lo_p)} is above MAX {list(hi_p)}")
+            return None
+        if not all(lo_p[k] <= d_p[k] <= hi_p[k] for k in range(2)):
+            clamped = tuple(min(max(d_p[k], lo_p[k]), hi_p[k]) for k in range(2))
+            warn("DEFAULT", f"DEFAULT {list(d_p)} is outside MIN..MAX; using {list(clamped)}")
+            d_p = clamped
         return SceneInput(name, typ, d_p, lo_p, hi_p, label, line=line, col=col)
-    return SceneInput(name, typ, None, None, None, label, line=line, col=col)  # image
+    if typ in AUDIO_TYPES:
+        # MAX: how many samples (audio) or frequency bins (audioFFT) the shader wants; else what the host has
+        size = node.get("MAX")
+        if size is not None and (not _is_num(size) or size < 1):
+            unit = "samples" if typ == "audio" else "bins"
+            bad("MAX", f"MAX of an {typ} input is a number of {unit} (>= 1)")
+            return None
+        return SceneInput(name, typ, None, None, None if size is None else float(int(size)), label,
+                          line=line, col=col)
+    video, playback = node.get("VIDEO", ""), node.get("PLAYBACK", "loop")
+    if not isinstance(video, str):
+        bad("VIDEO", "VIDEO is a video file (relative to the .fs), \"camera\" or \"generated:NAME\"",
+            '"VIDEO": "clips/tide.mp4"')
+        return None
+    if playback not in VIDEO_PLAYBACK:
+        bad("PLAYBACK", f"PLAYBACK {playback!r} is not one of {', '.join(VIDEO_PLAYBACK)}",
+            "loop: the clip repeats; once: it plays from the act's start and holds its last frame")
+        return None
+    return SceneInput(name, typ, None, None, None, label, line=line, col=col,  # image
+                      video=video, playback=playback)
 
 
 def _eval_size(node: ast.AST, names: Mapping[str, float]) -> float:
@@ -584,6 +634,7 @@ def load_scene_text(text: str, path: Path, display: str | None = None, root: Pat
                                  "the header is JSON: quote keys, separate items with commas")]) from None
     if not isinstance(header, JObject):
         raise ShowError([Problem(shown, *origin, "the ISF header must be a JSON object { ... }")])
+    _warn_duplicates(header, c)
     _check_unknown_keys(header, _KNOWN_TOP_KEYS, "the header", c)
     inputs: dict[str, SceneInput] = {}
     raw_inputs = header.get("INPUTS", JArray())
@@ -613,7 +664,7 @@ def load_scene_text(text: str, path: Path, display: str | None = None, root: Pat
             if inp.type != want:
                 c.problems.append(Problem(shown, inp.line, inp.col,
                                           f"transition input {inp.name!r} must be {want}"))
-    vs = path.with_suffix(".vs")
+    vs = vertex_shader_path(path)
     try:
         vs_outside = vs.is_file() and not vs.resolve().is_relative_to(confine)
     except (OSError, RuntimeError, ValueError):
@@ -621,8 +672,17 @@ def load_scene_text(text: str, path: Path, display: str | None = None, root: Pat
     if vs_outside:
         c.problems.append(Problem(shown, 1, 1, f"vertex shader {vs.name!r} leads outside the project folder",
                                   "keep the .vs file itself (not a link to elsewhere) next to the .fs file"))
+    for inp in inputs.values():
+        if inp.video:
+            why = video_problem(inp.video, path, confine)
+            if why:
+                c.problems.append(Problem(shown, inp.line, inp.col, f"input {inp.name!r}: {why}",
+                                          'VIDEO is a file relative to the .fs (inside the project), '
+                                          '"camera" or "generated:NAME"'))
     if c.problems:
         raise ShowError(c.problems)
+    for w in c.warnings:
+        log.warning("%s (VVISF compatibility)", w)
     cats = header.get("CATEGORIES", [])
     version = header.get("ISFVSN", "2")
     body_line = _line_col(text, body_start)[0]
@@ -632,8 +692,49 @@ def load_scene_text(text: str, path: Path, display: str | None = None, root: Pat
         description=str(header.get("DESCRIPTION", "")), credit=str(header.get("CREDIT", "")),
         categories=tuple(str(x) for x in cats) if isinstance(cats, list) else (),
         isf_version=str(version), source=text, body=text[body_start:], body_line=body_line,
-        vertex_path=vs if vs.is_file() else None, _by_name=dict(inputs),
+        vertex_path=vs if vs.is_file() else None, warnings=tuple(c.warnings), _by_name=dict(inputs),
     )
+
+
+def vertex_shader_path(path: Path) -> Path:
+    """The companion vertex shader of `path`: `name.vs`, else `name.vert` (VVISF looks for both)."""
+    vs = path.with_suffix(".vs")
+    vert = path.with_suffix(".vert")
+    return vert if not vs.is_file() and vert.is_file() else vs
+
+
+def _warn_duplicates(node: Any, c: _Collector) -> None:
+    if isinstance(node, JObject):
+        for key, first in node.duplicates:
+            line, _ = c.at(first)
+            c.warn(node.key_pos[key], f"key {key!r} is given twice; the last one counts (as in VVISF)",
+                   f"first given at line {line}; keep one")
+        for value in node.values():
+            _warn_duplicates(value, c)
+    elif isinstance(node, JArray):
+        for value in node:
+            _warn_duplicates(value, c)
+
+
+def video_problem(video: str, shader: Path, root: Path) -> str:
+    """'' when an image input's VIDEO names a usable source, else why not."""
+    if video == "camera" or re.fullmatch(r"camera:\d{1,2}", video):
+        return ""
+    if video.startswith("generated:"):
+        from installation.projection.video import GENERATED
+
+        name = video.removeprefix("generated:")
+        return "" if name in GENERATED else f"no generated clip {name!r} (there are: {', '.join(GENERATED)})"
+    shown = video if len(video) <= 80 else video[:40] + "…" + video[-20:]
+    try:
+        file = (shader.parent / video).resolve()
+        if not file.is_relative_to(root):
+            return f"video {shown!r} is outside the project folder"
+        if not file.is_file():
+            return f"video file {shown!r} not found (the path is relative to the .fs file)"
+    except (OSError, RuntimeError, ValueError) as exc:
+        return f"video {shown!r} cannot be used ({exc.__class__.__name__})"
+    return ""
 
 
 def load_scene_info(path: Path, root: Path | None = None) -> SceneInfo:

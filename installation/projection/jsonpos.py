@@ -26,6 +26,9 @@ class JObject(dict[str, Any]):
         self.key_pos: dict[str, tuple[int, int]] = {}
         self.value_pos: dict[str, tuple[int, int]] = {}
         self.pos = (1, 1)
+        # keys given more than once: (key, position of the earlier one); the last value wins, as in
+        # nlohmann::json, which VVISF (ISF's reference host) reads headers with
+        self.duplicates: list[tuple[str, tuple[int, int]]] = []
 
 
 class JArray(list[Any]):
@@ -101,7 +104,7 @@ class _Reader:
             kpos = self.where()
             key = self.string()
             if key in out:
-                raise self.fail(f"duplicate key {key!r}", self.i - len(key) - 2)
+                out.duplicates.append((key, out.key_pos[key]))
             self.skip()
             if self.i >= len(self.text) or self.text[self.i] != ":":
                 raise self.fail(f"expected ':' after key {key!r}")

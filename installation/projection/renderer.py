@@ -10,11 +10,13 @@ from typing import Protocol
 import moderngl
 import numpy as np
 
+from installation.audio.spectrum import AudioBlock
 from installation.engine.presence import Presence
 from installation.errors import DeviceError, Problem, ShowError
 from installation.projection.presence_uniforms import PresenceSmoother, PresenceUniforms
 from installation.projection.scene import (
     QUAD,
+    AudioTextures,
     Blitter,
     CompiledScene,
     FrameTime,
@@ -184,6 +186,7 @@ class SceneRenderer:
         self._frame_fbo = self.ctx.framebuffer(color_attachments=[self._frame_tex])
         self._black = self.ctx.texture((1, 1), 4, bytes(4))
         self.blitter = Blitter(self.ctx)
+        self.audio = AudioTextures(self.ctx)
         self._xfade = self.ctx.program(vertex_shader=_PLAIN_VS, fragment_shader=_CROSSFADE_FS)
         self._xfade_vbo = self.ctx.buffer(QUAD)
         self._xfade_vao = self.ctx.vertex_array(self._xfade, [(self._xfade_vbo, "2f", "p")])
@@ -238,7 +241,7 @@ class SceneRenderer:
 
     def new_scene(self, path: Path) -> Scene:
         """A fresh running instance of the scene at `path` (own TIME, buffers and input values)."""
-        return Scene(self.ctx, self.compile(path), self._black, self.blitter)
+        return Scene(self.ctx, self.compile(path), self._black, self.blitter, self.audio)
 
     @property
     def scene(self) -> Scene | None:
@@ -365,6 +368,10 @@ class SceneRenderer:
         if self.scene is not None:
             self.scene.set_params(params)
 
+    def set_audio(self, block: AudioBlock) -> None:
+        """The soundscape's latest waveform and FFT: every scene's `audio`/`audioFFT` inputs show it."""
+        self.audio.feed(block)
+
     def set_presence(self, presence: Presence | None) -> None:
         """The latest presence snapshot (smoothed per visitor until the next one)."""
         self.presence.feed(presence)
@@ -467,6 +474,7 @@ class SceneRenderer:
                     self._frame_fbo, self._frame_tex, self._black):
             obj.release()
         self.blitter.release()
+        self.audio.release()
         if self._own_ctx:
             self.ctx.release()
 

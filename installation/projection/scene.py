@@ -12,9 +12,10 @@ from typing import Any
 import moderngl
 import numpy as np
 
+from installation.audio.spectrum import AudioBlock
 from installation.errors import Problem, ShowError
-from installation.projection.glsl import compile_problems, translate
-from installation.projection.isf import SceneInfo, load_scene_info
+from installation.projection.glsl import compile_problems, glsl_version, isf_name, translate, vertex_display
+from installation.projection.isf import AUDIO_TYPES, SceneInfo, load_scene_info
 from installation.projection.presence_uniforms import PresenceUniforms
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,9 @@ class CompiledScene:
             try:
                 vertex_body = info.vertex_path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                raise ShowError([Problem(info.vertex_path.name, 1, 1,
+                raise ShowError([Problem(vertex_display(info), 1, 1,
                                          f"cannot read vertex shader: {exc}")]) from None
-        src = translate(info, zones, vertex_body)
+        src = translate(info, zones, vertex_body, glsl_version(ctx.version_code))
         try:
             self.program = ctx.program(vertex_shader=src.vertex, fragment_shader=src.fragment)
         except moderngl.Error as exc:
@@ -56,10 +57,12 @@ class CompiledScene:
         for name in self.program:
             member = self.program[name]
             if isinstance(member, moderngl.Uniform):
-                self.uniforms[name] = member
+                self.uniforms[isf_name(name)] = member
         self.vbo = ctx.buffer(QUAD)
         self.vao = ctx.vertex_array(self.program, [(self.vbo, "2f", "isf_position")]) \
             if "isf_position" in self.program else ctx.vertex_array(self.program, [])
+        self.audio_inputs = {i.name: (i.type, None if i.maximum is None else int(i.maximum))
+                             for i in info.inputs if i.type in AUDIO_TYPES}
         self.images: dict[str, moderngl.Texture] = {}
         for img in info.imported:
             self.images[img.name] = load_image_texture(ctx, img.path, info.display, img.line, img.col)
@@ -143,8 +146,9 @@ class Scene:
     """A running instance of a compiled scene: input values, buffers, its own TIME and FRAMEINDEX."""
 
     def __init__(self, ctx: moderngl.Context, compiled: CompiledScene, black: moderngl.Texture,
-                 blit: Blitter) -> None:
+                 blit: Blitter, audio: AudioTextures | None = None) -> None:
         self.ctx = ctx
+        self.audio = audio
         self.compiled = compiled
         self.info = compiled.info
         self._black = black
@@ -265,6 +269,9 @@ class Scene:
             target = self._targets.get(name)
             if target is not None:
                 tex = target.texture
+            elif name in self.compiled.audio_inputs and self.audio is not None:
+                kind, width = self.compiled.audio_inputs[name]
+                tex = self.audio.texture(kind, width)
             else:
                 tex = self.compiled.images.get(name) or self.image_inputs.get(name) or self._black
             if name in self.compiled.uniforms:
@@ -295,6 +302,9 @@ class Scene:
                 continue  # a middle pass with no target renders nowhere
             dest.use()
             self.ctx.viewport = (0, 0, dsize[0], dsize[1])
+            # VVISF clears each target before a pass draws: what a custom vertex shader leaves uncovered
+            # is transparent black, never an older picture
+            dest.clear(0.0, 0.0, 0.0, 0.0)
             self._set("RENDERSIZE", (float(dsize[0]), float(dsize[1])))
             self.compiled.vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
             if target is not None:
@@ -310,6 +320,72 @@ class Scene:
         for target in self._targets.values():
             target.release()
         self._targets.clear()
+
+
+class AudioTextures:
+    """The latest audio block as ISF audio images: waveform (0.5 = silence) and FFT, one row per channel.
+
+    Textures are float (R32F read as grey: .r = .g = .b, alpha 1), made on demand for each width a scene
+    asks for (an input's MAX) and refreshed only when a new block arrived.
+    """
+
+    def __init__(self, ctx: moderngl.Context, channels: int = 2, samples: int = 512, bins: int = 256) -> None:
+        self.ctx = ctx
+        self.block = AudioBlock.silence(channels, samples, bins)
+        self._generation = 0
+        self._textures: dict[tuple[str, int | None], tuple[int, moderngl.Texture]] = {}
+
+    def feed(self, block: AudioBlock) -> None:
+        """A new block from the soundscape (the next frame's textures show it)."""
+        self.block = block
+        self._generation += 1
+
+    def texture(self, kind: str, width: int | None) -> moderngl.Texture:
+        """The texture for an `audio` or `audioFFT` input of MAX `width` (None: the block's own width)."""
+        key = (kind, width)
+        cached = self._textures.get(key)
+        if cached is not None and cached[0] == self._generation:
+            return cached[1]
+        rows = audio_rows(self.block, kind, width)
+        h, w = rows.shape
+        tex = cached[1] if cached is not None and cached[1].size == (w, h) else None
+        if tex is None:
+            if cached is not None:
+                cached[1].release()
+            tex = self.ctx.texture((w, h), 1, dtype="f4")
+            tex.swizzle = "RRR1"
+            tex.repeat_x = tex.repeat_y = False
+            tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        tex.write(np.ascontiguousarray(rows, dtype=np.float32).tobytes())
+        self._textures[key] = (self._generation, tex)
+        return tex
+
+    def release(self) -> None:
+        """Free GL objects."""
+        for _, tex in self._textures.values():
+            tex.release()
+        self._textures.clear()
+
+
+def audio_rows(block: AudioBlock, kind: str, width: int | None) -> np.ndarray:
+    """channels × width values 0..1 as ISF hosts give them: waveform 0.5 + 0.5·sample, FFT magnitude.
+
+    A MAX below the block's size resamples the whole block (every frequency still present); above it,
+    the block's own size is given (ISF lets hosts give fewer samples than asked for).
+    """
+    data = block.waveform if kind == "audio" else block.fft
+    data = np.atleast_2d(np.asarray(data, dtype=np.float32))
+    n = data.shape[1]
+    if width is not None and 0 < width < n:
+        if kind == "audio":
+            x = np.linspace(0.0, n - 1.0, width)
+            data = np.stack([np.interp(x, np.arange(n), row) for row in data])
+        else:  # each output bin is the mean of the bins it covers
+            edges = np.linspace(0, n, width + 1).astype(int)
+            data = np.stack([np.add.reduceat(row, edges[:-1]) / np.diff(edges) for row in data])
+    if kind == "audio":
+        data = 0.5 + 0.5 * np.clip(data, -1.0, 1.0)
+    return np.clip(data, 0.0, 1.0).astype(np.float32)
 
 
 class Blitter:

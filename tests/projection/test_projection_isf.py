@@ -99,14 +99,14 @@ def test_legacy_imported_list_and_persistent_buffers_are_read(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(("header", "expected"), [
-    ('/*{\n  "INPUTS": [\n    {"NAME": "x", "TYPE": "audio"}\n  ]\n}*/',
-     "scene.fs:3:27: input type 'audio' is not supported"),
+    ('/*{\n  "INPUTS": [\n    {"NAME": "x", "TYPE": "text"}\n  ]\n}*/',
+     "scene.fs:3:27: input type 'text' is not supported"),
     ('/*{\n  "INPUTS": [\n    {"NAME": "x", "TYPE": "flaot"}\n  ]\n}*/',
      "scene.fs:3:27: unknown input TYPE 'flaot' (did you mean float?)"),
     ('/*{\n  "INPUTS": [\n    {"NAME": "x" "TYPE": "float"}\n  ]\n}*/',
      "scene.fs:3:18: ISF header JSON: expected ',' or '}'"),
     ('/*{"INPUTS": [{"NAME": "TIME", "TYPE": "float"}]}*/', "scene.fs:1:24: input NAME 'TIME' is reserved"),
-    ('/*{"INPUTS": [{"NAME": "a", "TYPE": "float", "DEFAULT": 3}]}*/', "DEFAULT 3 is outside MIN..MAX"),
+    ('/*{"INPUTS": [{"NAME": "a", "TYPE": "float", "MIN": 2, "MAX": 1}]}*/', "MIN 2 is above MAX 1"),
     ('/*{"INPUTS": [{"NAME": "a", "TYPE": "float", "DEFUALT": 3}]}*/',
      "unknown key 'DEFUALT' in an input (did you mean DEFAULT?)"),
     ('/*{"PASSES": [{"TARGET": "b", "WIDTH": "$WIDTH/$nope"}, {}]}*/', "unknown variable $nope"),
@@ -125,7 +125,7 @@ def test_header_problems_name_the_file_line_and_column(tmp_path: Path, header: s
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     message = error_of(tmp_path, """/*{"INPUTS": [
-  {"NAME": "a", "TYPE": "audio"},
+  {"NAME": "a", "TYPE": "text"},
   {"NAME": "b", "TYPE": "nope"}]}*/""")
     assert "scene.fs:2:" in message and "scene.fs:3:" in message
 

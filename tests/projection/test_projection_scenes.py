@@ -241,7 +241,7 @@ def test_hot_reload_of_a_broken_edit_keeps_the_last_good_scene(make_renderer, tm
 def test_header_error_in_a_scene_change_is_a_show_error(make_renderer, tmp_path: Path) -> None:
     r = make_renderer()
     path = tmp_path / "bad_header.fs"
-    path.write_text('/*{"INPUTS": [{"NAME": "x", "TYPE": "audio"}]}*/\nvoid main(){}\n', encoding="utf-8")
+    path.write_text('/*{"INPUTS": [{"NAME": "x", "TYPE": "text"}]}*/\nvoid main(){}\n', encoding="utf-8")
     with pytest.raises(ShowError, match=r"bad_header\.fs:1:"):
         r.set_scene(path, 0.0)
     assert r.scene is None
