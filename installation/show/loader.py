@@ -116,11 +116,13 @@ TRIGGER_KEYS = S["trigger"].names
 CONDITION_KEYS = S["trigger"].exactly_one
 EXPECT_KEYS = S["expect"].names
 ACT_AT_KEYS = S["act_at"].names
+OPERATOR_KEYS = S["operator"].names
 CUE_COMMON_KEYS = sx.CUE_COMMON_KEYS
 CUE_KIND_KEYS: dict[str, tuple[str, ...]] = {
     kind: tuple(k for k in sec.names if k not in CUE_COMMON_KEYS) for kind, sec in sx.CUE_KINDS.items()
 }
 ACTION_KEYS = tuple(sx.CUE_ACTIONS)
+ACTION_WORDS = ("fade", "look", *(k for k in sx.CUE_KINDS if k != "fade"))  # for hints, `look` by `fade`
 ALL_CUE_KEYS = sx.ALL_CUE_KEYS
 OSC_KEYS = S["osc"].names
 SERIAL_KEYS = S["serial"].names
@@ -184,6 +186,8 @@ class _ActContext:
     looks: dict[str, m.Look] = dataclasses.field(default_factory=dict)
     cue_names: dict[str, Y] = dataclasses.field(default_factory=dict)
     cue_refs: list[tuple[str, str, Y]] = dataclasses.field(default_factory=list)  # (kind, target, node)
+    cue_numbers: dict[str, Y] = dataclasses.field(default_factory=dict)
+    groups: list[str] = dataclasses.field(default_factory=list)  # the groups the cue being read is in
     counter: int = 0
 
 
@@ -204,6 +208,7 @@ class _Loader:
         self.scenes: dict[Path, Any] = {}  # shader path → SceneInfo or None when it failed
         self.instruments: Mapping[str, Any] | None = None
         self.act_refs: list[tuple[str, Y, str]] = []  # (act or target, node, what) checked at the end
+        self.lines: list[str] = []  # the show file's lines, for values read as written (cue numbers)
 
     # ---------------------------------------------------------------- problems and positions
 
@@ -413,6 +418,7 @@ class _Loader:
         except (OSError, UnicodeDecodeError) as exc:
             message = f"cannot read show file: {exc.__class__.__name__}: {exc}"
             raise ShowError([Problem(self.file, 1, 1, message, "save it as UTF-8 text")]) from None
+        self.lines = text.splitlines()
         tree, problems = parse_text(text, self.file)
         self.problems.extend(problems)
         if tree is None:
@@ -455,6 +461,7 @@ class _Loader:
             idle_act = self.act_ref(self.need(idle, "idle", "act", "idle"), "idle act")
             empty_s = self.value(idle, "idle", "when_empty_for")
         start = self.act_ref(top.get("start"), "start act")
+        operator = self.operator(top.get("operator"))
 
         acts_node = self.need_map(
             self.need(top, "show", "acts", "the show"), "acts"
@@ -481,6 +488,7 @@ class _Loader:
             rig=self.rig,
             presence=presence,
             hours=hours,
+            operator=operator,
             idle_act=idle_act,
             when_empty_for_s=empty_s,
             start_act=start or idle_act,
@@ -710,6 +718,24 @@ class _Loader:
             out.append(m.TimeRange(start_s=a, end_s=b if b != 0 else 86400.0, pos=self.pos(it)))
         return tuple(out) if ok else None
 
+    # ---------------------------------------------------------------- operator
+
+    def operator(self, y: Y | None) -> m.OperatorSettings:
+        node = self.need_map(y, "operator", f"e.g. {sx.SECTIONS['operator'].example}")
+        if node is None:
+            return m.OperatorSettings()
+        self.keys(node, OPERATOR_KEYS, "operator")
+        default = m.OperatorSettings()
+        debounce = self.value(node, "operator", "go_debounce")
+        stop_fade = self.value(node, "operator", "stop_fade")
+        panic_fade = self.value(node, "operator", "panic_fade")
+        return m.OperatorSettings(
+            go_debounce_s=default.go_debounce_s if debounce is None else debounce,
+            stop_fade_s=default.stop_fade_s if stop_fade is None else stop_fade,
+            panic_fade_s=default.panic_fade_s if panic_fade is None else panic_fade,
+            pos=self.pos(node),
+        )
+
     # ---------------------------------------------------------------- acts
 
     def act(self, name: str, kn: Y, vn: Y) -> m.Act | None:
@@ -780,13 +806,8 @@ class _Loader:
             if mp is not None
         ]
         cues = self.cue_list(ctx, node.get("cues"), "cues")
-        for kind, target, tn in ctx.cue_refs:
-            if target not in ctx.cue_names:
-                self.err(
-                    tn,
-                    f"{kind} target {target!r} is not a cue of act {name!r}",
-                    suggest(target, ctx.cue_names, "cues"),
-                )
+        on_enter = self.value(node, "act", "on_enter")
+        self.check_cue_refs(ctx, cues)
         triggers = [
             t
             for t in (self.trigger(it) for it in self.need_seq(node.get("triggers"), "triggers"))
@@ -801,10 +822,33 @@ class _Loader:
             looks=m.frozen_map(ctx.looks),
             mappings=tuple(mappings),
             cues=tuple(cues),
+            on_enter=m.OnEnter(on_enter) if on_enter else m.OnEnter.GO,
             triggers=tuple(triggers),
             params=m.frozen_map(act_params),
             pos=self.pos(kn),
         )
+
+    def check_cue_refs(self, ctx: _ActContext, cues: list[m.Cue]) -> None:
+        """Every cue a cue names exists in the act; a devamp names a looping playlist."""
+        by_name = {c.name: c for c in m.Act(name=ctx.name, cues=tuple(cues)).all_cues()}
+        for kind, target, tn in ctx.cue_refs:
+            if target not in ctx.cue_names:
+                options = [*ctx.cue_names, STOP_ALL] if kind in ("stop", "reset") else list(ctx.cue_names)
+                self.err(
+                    tn,
+                    f"{kind} target {target!r} is not a cue of act {ctx.name!r}",
+                    suggest(target, options, "cues"),
+                )
+                continue
+            cue = by_name.get(target)
+            if kind == "devamp" and cue is not None and not (
+                isinstance(cue, m.GroupCue) and cue.mode is m.GroupMode.PLAYLIST and cue.loop
+            ):
+                self.err(
+                    tn,
+                    f"devamp target {target!r} is not a looping playlist",
+                    "devamp ends a `group: playlist` with `loop: true` after its current pass",
+                )
 
     def scene_info(self, path: Path, y: Y) -> Any:
         if path not in self.scenes:
@@ -1197,11 +1241,7 @@ class _Loader:
         ]
         kinds = list(dict.fromkeys("fade" if k == "look" else k for k in actions))
         if not kinds:
-            self.err(
-                node,
-                f"{label} has no action",
-                "add one of: fade, look, osc, serial, group, stop, goto, wait, act",
-            )
+            self.err(node, f"{label} has no action", "add one of: " + ", ".join(ACTION_WORDS))
             self.keys(node, ALL_CUE_KEYS, label)
             return None
         if len(kinds) > 1:
@@ -1222,10 +1262,13 @@ class _Loader:
                     )
                 else:
                     self.err(kn, f"unknown key {key!r} in {label}", suggest(key, allowed))
+        armed = self.value(node, "cue", "armed")
         base: dict[str, Any] = {
             "name": name or f"#{number}",
+            "number": self.cue_number(ctx, node.get("number")),
             "pre_wait_s": self.value(node, "cue", "pre_wait") or 0.0,
             "post_wait_s": self.value(node, "cue", "post_wait") or 0.0,
+            "armed": armed is not False,
             "pos": self.pos(node),
         }
         cont = self.value(node, "cue", "continue")
@@ -1235,6 +1278,28 @@ class _Loader:
         builder = getattr(self, f"cue_{kind}")
         cue: m.Cue | None = builder(ctx, node, base)
         return cue
+
+    def cue_number(self, ctx: _ActContext, y: Y | None) -> str | None:
+        """QLab's cue number, as written (`1.10` stays 1.10), unique within the act."""
+        if y is None or (y.is_scalar and y.value is None):
+            return None
+        number = self.text(y, "cue number", "text or a number, e.g. 12 or 1.5")
+        if number is None:
+            return None
+        if y.is_scalar and is_number(y.value) and not y.quoted and 0 < y.line <= len(self.lines):
+            written = re.match(r"[^\s,\]}#]+", self.lines[y.line - 1][y.col - 1 :])
+            if written:
+                number = written.group(0)
+        first = ctx.cue_numbers.get(number)
+        if first is not None:
+            self.err(
+                y,
+                f"duplicate cue number {number!r} in act {ctx.name!r}",
+                f"first used at line {first.line}; numbers are unique within an act",
+            )
+            return None
+        ctx.cue_numbers[number] = y
+        return number
 
     def cue_fade(self, ctx: _ActContext, node: Y, base: dict[str, Any]) -> m.Cue | None:
         targets: dict[str, float] = {}
@@ -1383,7 +1448,11 @@ class _Loader:
         if loop and mode == m.GroupMode.TIMELINE.value:
             self.err(node.get("loop") or node, "loop only applies to playlist groups", "group: playlist")
         children_node = self.need(node, "cue.group", "cues", f"group {base['name']!r}")
-        children = self.cue_list(ctx, children_node, "group cues")
+        ctx.groups.append(base["name"])
+        try:
+            children = self.cue_list(ctx, children_node, "group cues")
+        finally:
+            ctx.groups.pop()
         if children_node is not None and children_node.is_seq and not children_node.value:
             self.err(children_node, f"group {base['name']!r} has no cues")
         return m.GroupCue(
@@ -1424,6 +1493,62 @@ class _Loader:
         if target is None:
             return None
         return m.ActCue(**base, target=target)
+
+    def cue_target(
+        self, ctx: _ActContext, node: Y, kind: str, all_too: bool = False
+    ) -> tuple[str | None, bool]:
+        """The cue a control cue acts on (checked once the act's cues are known); (None, True) = `all`."""
+        tn = node.get(kind)
+        hint = "a cue name of this act" + (", or all" if all_too else "")
+        target = self.text(tn, kind, hint)
+        if target is None or tn is None:
+            return None, False
+        if all_too and target == STOP_ALL:
+            return None, True
+        ctx.cue_refs.append((kind, target, tn))
+        return target, True
+
+    def cue_start(self, ctx: _ActContext, node: Y, base: dict[str, Any]) -> m.Cue | None:
+        target, _ = self.cue_target(ctx, node, "start")
+        return None if target is None else m.StartCue(**base, target=target)
+
+    def cue_pause(self, ctx: _ActContext, node: Y, base: dict[str, Any]) -> m.Cue | None:
+        target, _ = self.cue_target(ctx, node, "pause")
+        return None if target is None else m.PauseCue(**base, target=target)
+
+    def cue_load(self, ctx: _ActContext, node: Y, base: dict[str, Any]) -> m.Cue | None:
+        target, _ = self.cue_target(ctx, node, "load")
+        at_s = self.value(node, "cue.load", "at")
+        if target is None:
+            return None
+        if target == base["name"] or target in ctx.groups:
+            self.err(
+                node.get("load") or node,
+                f"cue {base['name']!r} cannot load {target!r}: it is that cue or a group it is in",
+                "load a cue outside this group, or start the group again with a `start:` cue",
+            )
+            return None
+        return m.LoadCue(**base, target=target, at_s=at_s or 0.0)
+
+    def cue_reset(self, ctx: _ActContext, node: Y, base: dict[str, Any]) -> m.Cue | None:
+        target, ok = self.cue_target(ctx, node, "reset", all_too=True)
+        return m.ResetCue(**base, target=target) if ok else None
+
+    def cue_devamp(self, ctx: _ActContext, node: Y, base: dict[str, Any]) -> m.Cue | None:
+        target, _ = self.cue_target(ctx, node, "devamp")
+        return None if target is None else m.DevampCue(**base, target=target)
+
+    def cue_arm(self, ctx: _ActContext, node: Y, base: dict[str, Any]) -> m.Cue | None:
+        target, _ = self.cue_target(ctx, node, "arm")
+        return None if target is None else m.ArmCue(**base, target=target)
+
+    def cue_disarm(self, ctx: _ActContext, node: Y, base: dict[str, Any]) -> m.Cue | None:
+        target, _ = self.cue_target(ctx, node, "disarm")
+        return None if target is None else m.DisarmCue(**base, target=target)
+
+    def cue_memo(self, ctx: _ActContext, node: Y, base: dict[str, Any]) -> m.Cue | None:
+        text = self.value(node, "cue.memo", "memo")
+        return None if text is None else m.MemoCue(**base, text=text)
 
     # ---------------------------------------------------------------- triggers
 

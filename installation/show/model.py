@@ -6,6 +6,8 @@ has been checked, and every object keeps `pos` (file, line, col) for runtime mes
 
 Change log (this file is read by the engine): additive changes only; breaking changes noted here.
 - OscCue.fields added (template placeholders); PresenceSettings may carry other sources' settings.
+- CueBase.number and CueBase.armed added; cue kinds start, pause, load, reset, devamp, arm, disarm, memo;
+  Act.on_enter; Show.operator (GO debounce, panic and stop fades).
 """
 
 from __future__ import annotations
@@ -74,6 +76,13 @@ class GroupMode(StrEnum):
 
     TIMELINE = "timeline"
     PLAYLIST = "playlist"
+
+
+class OnEnter(StrEnum):
+    """What entering an act does with its cue list."""
+
+    GO = "go"  # GO the first cue (an unattended gallery has no operator)
+    WAIT = "wait"  # the playhead stands on the first cue until an operator GO
 
 
 class PresenceSource(StrEnum):
@@ -177,21 +186,26 @@ class CueBase:
     """What every cue has: QLab's pre-wait → action (duration) → post-wait and a continue mode.
 
     Names are unique within an act, nested group children included. A cue written without a name gets
-    `#<n>` (n counting every cue of the act depth-first from 1).
+    `#<n>` (n counting every cue of the act depth-first from 1). `number` is QLab's cue number: optional
+    text, unique within the act, separate from the name (OSC `/go <number>` finds a cue by it). A cue
+    that is not `armed` is skipped by GO, by continues and by start cues (arm/disarm cues change that
+    while the act runs).
     """
 
     KIND: ClassVar[str] = "cue"
 
     name: str
+    number: str | None = None
     pre_wait_s: float = 0.0
     duration_s: float = 0.0  # length of the action (0 = instant); group cues: see GroupCue
     post_wait_s: float = 0.0  # counted from the start of the action
     continue_mode: ContinueMode = ContinueMode.NONE
+    armed: bool = True
     pos: Pos = NOWHERE
 
     @property
     def kind(self) -> str:
-        """The cue type word: fade, osc, serial, group, stop, goto, wait, act."""
+        """The cue type word: fade, osc, serial, group, stop, goto, wait, act, start, pause, load, …"""
         return self.KIND
 
 
@@ -290,7 +304,97 @@ class ActCue(CueBase):
     target: str
 
 
-Cue = FadeCue | OscCue | SerialCue | GroupCue | StopCue | GotoCue | WaitCue | ActCue
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartCue(CueBase):
+    """Start a cue of the same act without moving the playhead (a paused one resumes, a loaded one goes)."""
+
+    KIND: ClassVar[str] = "start"
+
+    target: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PauseCue(CueBase):
+    """Pause a running cue of the same act: its waits and fades hold until a start cue or GO resumes it."""
+
+    KIND: ClassVar[str] = "pause"
+
+    target: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoadCue(CueBase):
+    """Load a cue of the same act to a time: its state after `at_s`, paused until it is started."""
+
+    KIND: ClassVar[str] = "load"
+
+    target: str
+    at_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResetCue(CueBase):
+    """Put a cue (None = the whole cue list) back to its initial state: stopped, armed as written."""
+
+    KIND: ClassVar[str] = "reset"
+
+    target: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DevampCue(CueBase):
+    """End a looping playlist after its current pass; this cue's action lasts until the loop has ended."""
+
+    KIND: ClassVar[str] = "devamp"
+
+    target: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArmCue(CueBase):
+    """Arm a cue of the same act (GO, continues and start cues run it again)."""
+
+    KIND: ClassVar[str] = "arm"
+
+    target: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisarmCue(CueBase):
+    """Disarm a cue of the same act (GO, continues and start cues skip it)."""
+
+    KIND: ClassVar[str] = "disarm"
+
+    target: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemoCue(CueBase):
+    """Does nothing: a note in the cue list (it still has waits and a continue)."""
+
+    KIND: ClassVar[str] = "memo"
+
+    text: str = ""
+
+
+Cue = (
+    FadeCue
+    | OscCue
+    | SerialCue
+    | GroupCue
+    | StopCue
+    | GotoCue
+    | WaitCue
+    | ActCue
+    | StartCue
+    | PauseCue
+    | LoadCue
+    | ResetCue
+    | DevampCue
+    | ArmCue
+    | DisarmCue
+    | MemoCue
+)
 CUE_TYPES: tuple[type[CueBase], ...] = (
     FadeCue,
     OscCue,
@@ -300,7 +404,17 @@ CUE_TYPES: tuple[type[CueBase], ...] = (
     GotoCue,
     WaitCue,
     ActCue,
+    StartCue,
+    PauseCue,
+    LoadCue,
+    ResetCue,
+    DevampCue,
+    ArmCue,
+    DisarmCue,
+    MemoCue,
 )
+# cues that act on another cue of the act by name (`target`)
+TargetCue = StopCue | GotoCue | StartCue | PauseCue | LoadCue | ResetCue | DevampCue | ArmCue | DisarmCue
 
 # ----------------------------------------------------------------------------------------- mappings
 
@@ -472,6 +586,16 @@ class Look:
     pos: Pos = NOWHERE
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperatorSettings:
+    """How the operator's buttons behave in this show (`operator:`)."""
+
+    go_debounce_s: float = 0.3  # a second GO within this time of the last one is ignored
+    panic_fade_s: float = 1.0  # PANIC fades light and sound out over this time
+    stop_fade_s: float = 0.0  # STOP: what running cues changed returns to before them over this time
+    pos: Pos = NOWHERE
+
+
 # --------------------------------------------------------------------------------------------- acts
 
 
@@ -487,6 +611,7 @@ class Act:
     looks: cabc.Mapping[str, Look] = field(default_factory=_empty)
     mappings: tuple[Mapping, ...] = ()
     cues: tuple[Cue, ...] = ()
+    on_enter: OnEnter = OnEnter.GO
     triggers: tuple[Trigger, ...] = ()
     # this act's own parameters: scene.* and audio.<layer>.* (rig params are on Show.params)
     params: cabc.Mapping[str, ParamSpec] = field(default_factory=_empty)
@@ -507,6 +632,13 @@ class Act:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+    def cue_by_number(self, number: str) -> Cue:
+        """A cue of this act by its cue number, nested ones included (KeyError if absent)."""
+        for c in self.all_cues():
+            if c.number == number:
+                return c
+        raise KeyError(number)
 
     def initial_params(self) -> dict[str, float]:
         """Values the act sets on entry: scene inputs, audio master level and layer values."""
@@ -571,6 +703,7 @@ class Show:
     rig: Any  # installation.rig.rigfile.Rig (opaque here; None without a rig)
     presence: PresenceSettings = PresenceSettings()
     hours: Hours | None = None  # None = always open
+    operator: OperatorSettings = OperatorSettings()
     idle_act: str
     when_empty_for_s: float | None = None  # room empty this long → idle act; None = never
     start_act: str

@@ -433,6 +433,12 @@ _CUE_COMMON = (
         "unnamed cues are `#1`, `#2`, … "
         "counting every cue of the act in order. `all` is reserved.",
     ),
+    Key(
+        "number",
+        Name("a cue number, e.g. `12` or `1.5`"),
+        "QLab's cue number: text, unique within the act, separate from the name (OSC `/go <number>`, "
+        "`/cue/<number>/start`). Written as it reads: `1.10` stays `1.10`.",
+    ),
     Key("pre_wait", Duration(), "Wait before the action starts."),
     Key(
         "post_wait",
@@ -445,6 +451,12 @@ _CUE_COMMON = (
         Choice(tuple(c.value for c in m.ContinueMode)),
         "What happens next: `none` (wait for GO), `auto-continue` (next cue after the post-wait), "
         "`auto-follow` (next cue when this cue's action ends).",
+    ),
+    Key(
+        "armed",
+        Bool(),
+        "`false`: GO, continues and start cues skip this cue until an `arm:` cue arms it (default "
+        "`true`).",
     ),
 )
 _CURVE = Choice(tuple(c.value for c in m.Curve))
@@ -531,6 +543,95 @@ CUE_KINDS: dict[str, Section] = {
         ),
         example="- {act: next}",
     ),
+    "start": Section(
+        "cue.start",
+        "Start another cue of this act; the playhead does not move.",
+        (
+            *_CUE_COMMON,
+            Key(
+                "start",
+                CUE_NAME,
+                "The cue to start: a paused one resumes, a loaded one goes on from its load time; one "
+                "already running or disarmed is left alone.",
+                required=True,
+            ),
+        ),
+        example="- {start: thunder}",
+    ),
+    "pause": Section(
+        "cue.pause",
+        "Pause a running cue of this act.",
+        (
+            *_CUE_COMMON,
+            Key(
+                "pause",
+                CUE_NAME,
+                "The cue to pause: its waits and fades hold until a `start:` cue, the operator's start or "
+                "resume, or a GO on it.",
+                required=True,
+            ),
+        ),
+        example="- {pause: drones hover}",
+    ),
+    "load": Section(
+        "cue.load",
+        "Load a cue of this act to a time, paused, ready to be started.",
+        (
+            *_CUE_COMMON,
+            Key("load", CUE_NAME, "The cue to load.", required=True),
+            Key("at", Duration(), "The time into the cue to load it to (default `0s`)."),
+        ),
+        example="- {load: dawn, at: 12s}",
+    ),
+    "reset": Section(
+        "cue.reset",
+        "Put a cue of this act (or `all`) back to its initial state.",
+        (
+            *_CUE_COMMON,
+            Key(
+                "reset",
+                Name("a cue name or all"),
+                "The cue to reset: stopped at once, armed as written, no longer loaded; `all`: every cue, "
+                "and the playhead back to the first cue.",
+                required=True,
+            ),
+        ),
+        example="- {reset: all}",
+    ),
+    "devamp": Section(
+        "cue.devamp",
+        "Let a looping playlist finish its current pass, then end; continue after it.",
+        (
+            *_CUE_COMMON,
+            Key(
+                "devamp",
+                Name("a looping playlist of this act"),
+                "The looping playlist: it ends after its current pass. The devamp cue's action lasts "
+                "until then, so with `continue: auto-follow` the cue after the devamp cue starts as the "
+                "loop ends.",
+                required=True,
+            ),
+        ),
+        example="- {devamp: drones hover}",
+    ),
+    "arm": Section(
+        "cue.arm",
+        "Arm a cue of this act.",
+        (*_CUE_COMMON, Key("arm", CUE_NAME, "The cue to arm.", required=True)),
+        example="- {arm: storm}",
+    ),
+    "disarm": Section(
+        "cue.disarm",
+        "Disarm a cue of this act: GO, continues and start cues skip it.",
+        (*_CUE_COMMON, Key("disarm", CUE_NAME, "The cue to disarm.", required=True)),
+        example="- {disarm: storm}",
+    ),
+    "memo": Section(
+        "cue.memo",
+        "A note in the cue list; it does nothing.",
+        (*_CUE_COMMON, Key("memo", Text(what="a note"), "The note.", required=True)),
+        example="- {memo: the doors open here}",
+    ),
 }
 # the keys that make a cue one kind or another (`look` makes a fade cue)
 CUE_ACTIONS: dict[str, str] = {kind: kind for kind in CUE_KINDS} | {"look": "fade"}
@@ -581,6 +682,11 @@ SECTIONS: dict[str, Section] = {
                 example="idle: {act: attract, when_empty_for: 60s}",
             ),
             Key("start", ACT_TARGET, "The act the show starts in (default: the idle act)."),
+            Key(
+                "operator",
+                Ref("operator"),
+                "How the operator's GO, STOP and PANIC behave: GO debounce, stop and panic fades.",
+            ),
             Key(
                 "acts",
                 MapOf(Ref("act"), "act name", min_items=1),
@@ -673,6 +779,30 @@ SECTIONS: dict[str, Section] = {
         ),
         example="idle: {act: attract, when_empty_for: 60s}",
     ),
+    "operator": Section(
+        "operator",
+        "How the operator's buttons behave in this show.",
+        (
+            Key(
+                "go_debounce",
+                Duration(),
+                "A second GO within this time of the last one is ignored (a double press). Default `0.3s`.",
+            ),
+            Key(
+                "stop_fade",
+                Duration(),
+                "STOP: what the running cues changed returns to where it was before them over this time. "
+                "Default `0s` (at once).",
+            ),
+            Key(
+                "panic_fade",
+                Duration(),
+                "PANIC: light and sound fade out over this time (a second PANIC within it: at once). "
+                "Default `1s`.",
+            ),
+        ),
+        example="operator: {go_debounce: 0.3s, stop_fade: 1s, panic_fade: 2s}",
+    ),
     "act": Section(
         "act",
         "An act: a projection scene, a soundscape, looks, mappings, a cue list and its ways out.",
@@ -708,6 +838,12 @@ SECTIONS: dict[str, Section] = {
                 "Continuous presence → parameter mappings, while the act runs.",
             ),
             Key("cues", ListOf(Ref("cue")), "The act's cue list, GO by GO."),
+            Key(
+                "on_enter",
+                Choice(tuple(o.value for o in m.OnEnter)),
+                "Entering the act: `go` GOes its first cue (the default: an unattended gallery has no "
+                "operator); `wait` leaves the playhead on the first cue until an operator GO.",
+            ),
             Key("triggers", ListOf(Ref("trigger")), "Ways out of this act."),
         ),
         example="scene:, soundscape:, cues:, triggers:",
@@ -912,6 +1048,7 @@ ANCHORS = {
     "serial": "serial--send-a-command-line",
     "act_at": "expect",
     "idle": "idle-and-start",
+    "operator": "operator",
 }
 
 

@@ -236,6 +236,57 @@ def test_minimal_show_needs_only_a_title_an_idle_act_and_acts(tmp_path: Path) ->
     assert show.start_act == "only" and show.when_empty_for_s is None
 
 
+VOCABULARY_SHOW = """\
+show: Vocabulary
+operator: {go_debounce: 0.5s, panic_fade: 2s, stop_fade: 1s}
+idle: {act: only}
+acts:
+  only:
+    on_enter: wait
+    cues:
+      - {name: dawn, number: 1.10, wait: 20s}
+      - {name: loop, number: "2", group: playlist, loop: true, cues: [{name: beat, wait: 1s}]}
+      - {start: dawn, number: 3}
+      - {pause: dawn}
+      - {load: dawn, at: 12s}
+      - {reset: all, continue: auto-continue}
+      - {reset: loop}
+      - {devamp: loop, continue: auto-follow}
+      - {arm: beat, armed: false}
+      - {disarm: beat}
+      - {memo: the doors open here, post_wait: 2s}
+"""
+
+
+def test_cue_vocabulary_loads_into_the_model(tmp_path: Path) -> None:
+    show = load(tmp_path, VOCABULARY_SHOW)
+    assert show.operator == m.OperatorSettings(
+        go_debounce_s=0.5, panic_fade_s=2.0, stop_fade_s=1.0, pos=m.Pos("cues/show.yaml", 2, 11)
+    )
+    act = show.act("only")
+    assert act.on_enter is m.OnEnter.WAIT
+    at = [c.pos for c in act.cues]
+    assert [(c.name, c.number) for c in act.cues[:3]] == [("dawn", "1.10"), ("loop", "2"), ("#4", "3")]
+    assert act.cue_by_number("1.10").name == "dawn" and act.cue("beat").number is None
+    assert list(act.cues[2:]) == [
+        m.StartCue(name="#4", number="3", target="dawn", pos=at[2]),
+        m.PauseCue(name="#5", target="dawn", pos=at[3]),
+        m.LoadCue(name="#6", target="dawn", at_s=12.0, pos=at[4]),
+        m.ResetCue(name="#7", target=None, continue_mode=m.ContinueMode.AUTO_CONTINUE, pos=at[5]),
+        m.ResetCue(name="#8", target="loop", pos=at[6]),
+        m.DevampCue(name="#9", target="loop", continue_mode=m.ContinueMode.AUTO_FOLLOW, pos=at[7]),
+        m.ArmCue(name="#10", target="beat", armed=False, pos=at[8]),
+        m.DisarmCue(name="#11", target="beat", pos=at[9]),
+        m.MemoCue(name="#12", text="the doors open here", post_wait_s=2.0, pos=at[10]),
+    ]
+    assert [c.kind for c in act.cues] == [
+        "wait", "group", "start", "pause", "load", "reset", "reset", "devamp", "arm", "disarm", "memo"
+    ]
+    defaults = load(tmp_path, "show: T\nidle: {act: a}\nacts:\n  a:\n    cues: [{wait: 1s}]\n")
+    assert defaults.operator == m.OperatorSettings() and defaults.act("a").on_enter is m.OnEnter.GO
+    assert defaults.act("a").cues[0].armed and defaults.act("a").cues[0].number is None
+
+
 def test_root_is_the_folder_that_contains_cues(tmp_path: Path) -> None:
     path = make_project(tmp_path)
     nested = tmp_path / "cues" / "more" / "x.yaml"
@@ -566,8 +617,8 @@ ERRORS: list[tuple[str, str, str, list[str]]] = [
         "        fade_out: 2s",
         "        fade_out: 2s\n        duration: 3s",
         [
-            "cues/show.yaml:61:9: `duration:` does not apply to a stop cue (valid here: name, pre_wait, post_wait, "
-            "continue, stop, fade_out)"
+            "cues/show.yaml:61:9: `duration:` does not apply to a stop cue (valid here: name, number, pre_wait, "
+            "post_wait, continue, armed, stop, fade_out)"
         ],
     ),
     (
@@ -618,8 +669,98 @@ ERRORS: list[tuple[str, str, str, list[str]]] = [
         "      - name: nothing",
         [
             "cues/show.yaml:63:9: cue 'nothing' has no action (add one of: fade, look, osc, serial, group, stop, goto, "
-            "wait, act)"
+            "wait, act, start, pause, load, reset, devamp, arm, disarm, memo)"
         ],
+    ),
+    (
+        "start unknown cue",
+        "      - wait: 10s",
+        "      - start: dwan",
+        ["cues/show.yaml:63:16: start target 'dwan' is not a cue of act 'attract' (did you mean 'dawn'?)"],
+    ),
+    (
+        "reset unknown cue",
+        "      - act: next",
+        "      - reset: al",
+        ["cues/show.yaml:64:16: reset target 'al' is not a cue of act 'attract' (did you mean 'all'?)"],
+    ),
+    (
+        "devamp not a loop",
+        "      - wait: 10s",
+        "      - devamp: dawn",
+        [
+            "cues/show.yaml:63:17: devamp target 'dawn' is not a looping playlist (devamp ends a `group: playlist` "
+            "with `loop: true` after its current pass)"
+        ],
+    ),
+    (
+        "load time without unit",
+        "      - wait: 10s",
+        "      - {load: dawn, at: 12}",
+        [
+            'cues/show.yaml:63:26: at: 12 has no unit (write a unit, e.g. "3s", "250ms", "2min", "1h" or "1:30"; '
+            'for 12 seconds write "12s")'
+        ],
+    ),
+    (
+        "load its own group",
+        "          - {name: p2, wait: 2s}",
+        "          - {name: p2, load: pulses}",
+        [
+            "cues/show.yaml:57:30: cue 'p2' cannot load 'pulses': it is that cue or a group it is in (load a cue "
+            "outside this group, or start the group again with a `start:` cue)"
+        ],
+    ),
+    (
+        "armed not a bool",
+        "      - wait: 10s",
+        "      - {wait: 10s, armed: no}",
+        ["cues/show.yaml:63:28: armed must be true or false"],
+    ),
+    (
+        "memo not text",
+        "      - wait: 10s",
+        "      - memo: [a, b]",
+        ["cues/show.yaml:63:15: memo must be text"],
+    ),
+    (
+        "duplicate cue number",
+        "      - name: ping\n        osc: {endpoint: media, address: /scene/start, args: [1, 0.5, \"biodome\"]}\n"
+        "      - name: fan\n",
+        "      - name: ping\n        number: 1\n"
+        "        osc: {endpoint: media, address: /scene/start, args: [1, 0.5, \"biodome\"]}\n"
+        "      - name: fan\n        number: 1\n",
+        [
+            "cues/show.yaml:52:17: duplicate cue number '1' in act 'attract' (first used at line 49; numbers are "
+            "unique within an act)"
+        ],
+    ),
+    (
+        "cue number not text",
+        "      - wait: 10s",
+        "      - {wait: 10s, number: [1]}",
+        ["cues/show.yaml:63:29: cue number must be text (text or a number, e.g. 12 or 1.5)"],
+    ),
+    (
+        "on_enter unknown",
+        "    scene: shaders/glow.fs\n    cues:",
+        "    scene: shaders/glow.fs\n    on_enter: later\n    cues:",
+        ["cues/show.yaml:83:15: on_enter 'later' is not valid (one of go, wait)"],
+    ),
+    (
+        "operator duration without unit",
+        "start: attract",
+        "start: attract\noperator: {go_debounce: 0.3, panic_fade: 2s, stop_fade: 1s}",
+        [
+            'cues/show.yaml:20:25: go_debounce: 0.3 has no unit (write a unit, e.g. "3s", "250ms", "2min", "1h" or '
+            '"1:30"; for 0.3 seconds write "0.3s")'
+        ],
+    ),
+    (
+        "operator unknown key",
+        "start: attract",
+        "start: attract\noperator: {go_debonce: 1s}",
+        ["cues/show.yaml:20:12: unknown key 'go_debonce' in operator (did you mean 'go_debounce'?)"],
     ),
     (
         "duplicate cue name",
