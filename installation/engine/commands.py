@@ -74,7 +74,9 @@ class TimelineEvent:
 
     kinds: act (entered; detail = why), trigger, start (cue GO'd: pre-wait begins), action (its action
     starts), end (its action ended), stop (stopped early), go, go-ignored (debounced), stop-all,
-    panic, pause, resume, load, open, closing, closed, presence (known/unknown), warning.
+    panic, pause, resume (without a cue: the whole show; with one: that cue), load (a cue loaded to
+    a time), reset (a cue, or "all"), arm, disarm, skip (a disarmed cue passed over), open, closing,
+    closed, presence (known/unknown), warning.
     Cue events of a group's children carry `detail` "in <group>".
     """
 

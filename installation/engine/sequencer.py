@@ -6,6 +6,10 @@ action ends. Groups: *timeline* starts every child with the group's action (thei
 them) and ends when the last child is done; *playlist* plays children one after another (optionally
 looping). Children's continue modes are not used inside groups. Every time is computed from scheduled
 times, never from "now", so nothing drifts.
+
+Control cues act on other cues of the act by name: start, stop, pause, load (to a time), reset, devamp
+(a looping playlist ends after its current pass), arm and disarm (GO, continues and start cues skip a
+disarmed cue); memo does nothing.
 """
 
 from __future__ import annotations
@@ -16,18 +20,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from installation.engine.commands import OscSend, SerialSend
-from installation.engine.scheduler import TimerCallback, TimerHandle
+from installation.engine.scheduler import Scheduler, TimerCallback, TimerHandle
 from installation.show.model import (
     Act,
     ActCue,
+    ArmCue,
     ContinueMode,
     Cue,
+    DevampCue,
+    DisarmCue,
     FadeCue,
     GotoCue,
     GroupCue,
     GroupMode,
+    LoadCue,
     OscCue,
+    PauseCue,
+    ResetCue,
     SerialCue,
+    StartCue,
     StopCue,
 )
 
@@ -72,6 +83,8 @@ class CueRun:
         self.timers: dict[str, TimerHandle] = {}
         self.children: list[CueRun] = []
         self.pass_start_t = 0.0  # playlist: when the current pass began
+        self.devamped = False  # looping playlist: end after the current pass
+        self.devamps: list[CueRun] = []  # devamp cues whose action ends when this run's action does
         self.touched: dict[str, float] = {}  # param → its value before this cue (or a child) first faded it
 
     @property
@@ -108,6 +121,15 @@ class CueRun:
         return out
 
 
+def _with_children(cue: Cue) -> list[Cue]:
+    """A cue and, for a group, every cue inside it (depth-first)."""
+    out = [cue]
+    if isinstance(cue, GroupCue):
+        for child in cue.children:
+            out.extend(_with_children(child))
+    return out
+
+
 def _where(run: CueRun) -> str:
     """Timeline detail for a group's child: `in <group>` (tools hide these to show top-level cues only)."""
     return f"in {run.parent.name}" if run.parent is not None else ""
@@ -128,11 +150,15 @@ class CueStatus:
     pre_wait_left_s: float | None = None
     action_left_s: float | None = None
     post_wait_left_s: float | None = None
+    number: str | None = None
+    armed: bool = True
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
         return {
             "name": self.name,
+            "number": self.number,
+            "armed": self.armed,
             "kind": self.kind,
             "depth": self.depth,
             "state": self.state,
@@ -156,6 +182,10 @@ class Sequencer:
         self.runs: dict[int, CueRun] = {}  # active runs, children included, in start order
         self.finished: dict[str, str] = {}  # cue name → done/stopped for cues not running now
         self._top_names = [c.name for c in act.cues]
+        self._cues = {c.name: c for c in act.all_cues()}
+        self.armed: dict[str, bool] = {c.name: c.armed for c in act.all_cues()}  # arm/disarm cues change it
+        self._timers: Scheduler = engine.scheduler  # a replay runs its past on a scheduler of its own
+        self._replay_timers: list[tuple[CueRun, str, TimerHandle]] = []
         self._mute_before: float | None = None  # while replaying: no commands for actions before this time
         self._skip_fades_before: float | None = None  # journal restore: fades come from the journal instead
         self._quiet = False  # replaying: no timeline events
@@ -179,15 +209,37 @@ class Sequencer:
         """Active runs, optionally of one cue name."""
         return [r for r in self.runs.values() if name is None or r.cue.name == name]
 
+    def cue_by_number(self, number: str) -> Cue | None:
+        """A cue of the act by its cue number (None when no cue has it)."""
+        try:
+            return self.act.cue_by_number(number)
+        except KeyError:
+            return None
+
+    def next_go(self) -> int | None:
+        """The top-level cue the next GO starts: the first armed one at or after the playhead."""
+        if self.playhead is None:
+            return None
+        for index in range(self.playhead, len(self._top_names)):
+            if self.armed.get(self._top_names[index], True):
+                return index
+        return None
+
     @property
     def finished_list(self) -> bool:
-        """Nothing left to GO."""
-        return self.playhead is None
+        """Nothing left to GO (the playhead is past the end, or only disarmed cues are left)."""
+        return self.next_go() is None
 
     # ------------------------------------------------------------------ events
     def _emit(self, t: float, kind: str, cue: str, detail: str = "") -> None:
         if not self._quiet:
-            self.engine._emit(t, kind, cue, detail)
+            self.engine.emit(t, kind, cue, detail)
+
+    def _call_at(self, run: CueRun, key: str, deadline: float, callback: TimerCallback) -> None:
+        handle = self._timers.call_at(deadline, callback, f"{run.name}:{key}")
+        run.timers[key] = handle
+        if self._timers is not self.engine.scheduler:
+            self._replay_timers.append((run, key, handle))
 
     def _at(self, run: CueRun, key: str, deadline: float, fn: Callable[[CueRun, float], None]) -> None:
         def fire(d: float) -> None:
@@ -199,29 +251,68 @@ class Sequencer:
             except Exception:  # a broken cue must not stop the show
                 log.exception("cue %r (%s): %s failed", run.name, run.cue.pos, key)
 
-        run.timers[key] = self.engine.scheduler.call_at(deadline, fire, f"{run.name}:{key}")
+        self._call_at(run, key, deadline, fire)
 
     # ------------------------------------------------------------------ starting
     def go(self, t: float) -> bool:
-        """GO: start (or, if loaded, release) the cue at the playhead; False when the list is finished."""
-        if self.playhead is None:
+        """GO: start (or, if loaded, release) the first armed cue at the playhead; False when none is left."""
+        index = self._skip_disarmed(self.playhead, t)
+        if index is None:
+            self.playhead = None
             return False
-        index = self.playhead
-        loaded = [r for r in self.active(self._top_names[index]) if r.loaded and r.parent is None]
-        if loaded:
-            self.playhead = index + 1 if index + 1 < len(self._top_names) else None
-            for r in loaded:
-                r.loaded = False
-                self._resume_run(r, t)
-            self._emit(t, "start", self._top_names[index], "from load")
-            return True
         self.start_top(index, t)
         return True
 
+    def _skip_disarmed(self, index: int | None, t: float) -> int | None:
+        """The first armed top-level cue from `index` on; each disarmed one passed over is a `skip` event."""
+        while index is not None and index < len(self._top_names):
+            name = self._top_names[index]
+            if self.armed.get(name, True):
+                return index
+            self._emit(t, "skip", name, "disarmed")
+            index += 1
+        return None
+
     def start_top(self, index: int, t: float) -> CueRun | None:
-        """Start the top-level cue `index` and move the playhead past it."""
+        """Start (or, if loaded, release) the top-level cue `index` and move the playhead past it."""
         self.playhead = index + 1 if index + 1 < len(self._top_names) else None
+        name = self._top_names[index]
+        loaded = [r for r in self.active(name) if r.loaded and r.parent is None]
+        if loaded:
+            for r in loaded:
+                r.loaded = False
+                self._resume_run(r, t)
+            self._emit(t, "start", name, "from load")
+            return loaded[0]
         return self.start(self.act.cues[index], t, None, index)
+
+    def start_named(self, name: str, t: float, by: CueRun | None = None) -> CueRun | None:
+        """Start a cue by name without moving the playhead (a start cue, the operator's start).
+
+        A loaded cue goes on from its load time, a paused one resumes; one already running is left alone
+        (as in QLab) and a disarmed one is skipped.
+        """
+        cue = self._cues.get(name)
+        if cue is None:
+            return None
+        if not self.armed.get(name, True):
+            self._emit(t, "skip", name, "disarmed")
+            return None
+        own = self._own(by)
+        runs = [r for r in self.active(name) if r.id not in own]
+        loaded = [r for r in runs if r.loaded]
+        paused = [r for r in runs if r.paused_at is not None and not r.loaded]
+        for r in loaded:
+            r.loaded = False
+            self._resume_run(r, t)
+        if loaded:
+            self._emit(t, "start", name, "from load")
+        for r in paused:
+            self._resume_run(r, t)
+            self._emit(t, "resume", name)
+        if runs:
+            return runs[0]
+        return self.start(cue, t, None, self.top_index(name))
 
     def start(self, cue: Cue, t: float, parent: CueRun | None, top_index: int | None) -> CueRun | None:
         """Start a cue at scheduled time t: its pre-wait begins."""
@@ -238,7 +329,7 @@ class Sequencer:
                 return None
         else:
             self._burst_t, self._burst_n = t, 1
-        run = CueRun(self.engine._new_run_id(), cue, parent, top_index, t)
+        run = CueRun(self.engine.new_run_id(), cue, parent, top_index, t)
         self.runs[run.id] = run
         self.finished.pop(cue.name, None)
         if parent is not None:
@@ -258,10 +349,25 @@ class Sequencer:
             self._do_fade(run, t)
         elif isinstance(cue, OscCue):
             if not muted:
-                self.engine._send(OscSend(cue.endpoint, cue.address, cue.args, t, tuple(cue.fields.items())))
+                self.engine.send(OscSend(cue.endpoint, cue.address, cue.args, t, tuple(cue.fields.items())))
         elif isinstance(cue, SerialCue):
             if not muted:
-                self.engine._send(SerialSend(cue.device, cue.command, cue.args, t))
+                self.engine.send(SerialSend(cue.device, cue.command, cue.args, t))
+        elif isinstance(cue, StartCue):
+            self.start_named(cue.target, t, by=run)
+        elif isinstance(cue, PauseCue):
+            self.pause_named(cue.target, t, by=run)
+        elif isinstance(cue, LoadCue):
+            target = self._cues.get(cue.target)
+            if target is not None:
+                self.load(target, cue.at_s, t, move_playhead=False)
+        elif isinstance(cue, ResetCue):
+            self.reset(cue.target, t, by=run)
+        elif isinstance(cue, DevampCue):
+            if self.devamp(cue.target, t, by=run):
+                duration = None  # the action lasts until the loop has ended (then its auto-follow fires)
+        elif isinstance(cue, ArmCue | DisarmCue):
+            self.set_armed(cue.target, isinstance(cue, ArmCue), t)
         elif isinstance(cue, StopCue):
             self._do_stop_cue(run, t)
             duration = max(cue.duration_s, cue.fade_out_s)
@@ -278,7 +384,7 @@ class Sequencer:
             else:
                 self.playhead = index
         elif isinstance(cue, ActCue):
-            self.engine._change_act(cue.target, t, f"cue {cue.name}")
+            self.engine.change_act(cue.target, t, f"cue {cue.name}")
             return  # this sequencer has been closed
         elif isinstance(cue, GroupCue):
             duration = None
@@ -327,13 +433,35 @@ class Sequencer:
             self._at(run, "end", t, self._on_action_end)
             return
         if cue.mode == GroupMode.TIMELINE:
+            started = False
             for child in cue.children:
-                self.start(child, t, run, None)
+                if not self.armed.get(child.name, True):
+                    self._emit(t, "skip", child.name, _where(run) + "; disarmed")
+                    continue
+                started = self.start(child, t, run, None) is not None or started
                 if run.stopped:
                     return
+            if not started and not run.stopped:
+                self._at(run, "end", t, self._on_action_end)
         else:
             run.pass_start_t = t
-            self.start(cue.children[0], t, run, None)
+            first = self._next_child(run, 0, t)
+            if first is None:
+                self._at(run, "end", t, self._on_action_end)
+            else:
+                self.start(cue.children[first], t, run, None)
+
+    def _next_child(self, parent: CueRun, index: int, t: float) -> int | None:
+        """A playlist's first armed child from `index` on (each disarmed one is a `skip` event)."""
+        cue = parent.cue
+        assert isinstance(cue, GroupCue)
+        while index < len(cue.children):
+            child = cue.children[index]
+            if self.armed.get(child.name, True):
+                return index
+            self._emit(t, "skip", child.name, _where(parent) + "; disarmed")
+            index += 1
+        return None
 
     def _on_child_done(self, parent: CueRun, child: CueRun, t: float) -> None:
         if parent.stopped or parent.action_ended or parent.id not in self.runs:
@@ -345,9 +473,10 @@ class Sequencer:
                 self._at(parent, "end", t, self._on_action_end)
             return
         index = next((i for i, c in enumerate(cue.children) if c is child.cue), len(cue.children) - 1) + 1
-        if index < len(cue.children):
-            self.start(cue.children[index], t, parent, None)
-        elif cue.loop:
+        following = self._next_child(parent, index, t)
+        if following is not None:
+            self.start(cue.children[following], t, parent, None)
+        elif cue.loop and not parent.devamped:
             if t <= parent.pass_start_t:
                 log.warning("playlist %r (%s) takes no time; not looping it", cue.name, cue.pos)
                 self._emit(t, "warning", cue.name, "zero-length playlist loop ended")
@@ -355,7 +484,11 @@ class Sequencer:
                 return
             parent.pass_start_t = t
             parent.children = [c for c in parent.children if c.id in self.runs]
-            self.start(cue.children[0], t, parent, None)
+            first = self._next_child(parent, 0, t)
+            if first is None:
+                self._at(parent, "end", t, self._on_action_end)
+            else:
+                self.start(cue.children[first], t, parent, None)
         else:
             self._at(parent, "end", t, self._on_action_end)
 
@@ -366,6 +499,8 @@ class Sequencer:
         run.action_ended = True
         run.action_end_t = t
         self._emit(t, "end", run.name, _where(run))
+        if run.devamps:
+            self._release_devamps(run, t)
         if run.cue.continue_mode == ContinueMode.AUTO_FOLLOW:
             self._continue(run, t)
         self._check_done(run, t)
@@ -385,7 +520,11 @@ class Sequencer:
         else:
             index = None if run.top_index is None else run.top_index + 1
         if index is not None and index < len(self._top_names):
-            self.start_top(index, t)
+            armed = self._skip_disarmed(index, t)
+            if armed is None:
+                self.playhead = None
+            else:
+                self.start_top(armed, t)
 
     def _check_done(self, run: CueRun, t: float) -> None:
         if not (run.action_ended and run.post_ended) or run.id not in self.runs or self.closed:
@@ -430,6 +569,8 @@ class Sequencer:
         if not quiet:
             fade = f"fade out {fade_out_s:g}s" if fade_out_s > 0 else ""
             self._emit(t, "stop", run.name, "; ".join(x for x in (_where(run), fade) if x))
+        if run.devamps:
+            self._release_devamps(run, t)
         if run.parent is not None and not run.parent.stopped:
             self._on_child_done(run.parent, run, t)
 
@@ -440,12 +581,93 @@ class Sequencer:
             self.stop_run(r, t, fade_out_s)
         return len(runs)
 
-    def stop_all(self, t: float) -> None:
-        """Hard-stop every running cue (their fades freeze where they are)."""
+    def stop_all(self, t: float, revert_s: float | None = None) -> None:
+        """Stop every running cue.
+
+        `revert_s` None: a hard stop, their fades freeze where they are (panic and closing fade on their
+        own). A number (the operator's STOP): what the cues still in their action changed returns to the
+        value it had before the first of them changed it, over `revert_s` (0 = at once).
+        """
+        before: dict[str, float] = {}
+        if revert_s is not None:
+            for run in self.runs.values():  # in start order: the earliest cue's "before" wins
+                if not run.action_ended:
+                    for name, value in run.touched.items():
+                        before.setdefault(name, value)
         for run in [r for r in self.runs.values() if r.parent is None]:
             self.stop_run(run, t)
         for run in list(self.runs.values()):  # orphans (started on their own by start_cue)
             self.stop_run(run, t)
+        store = self.engine.params
+        for name, value in before.items():
+            if name in store:
+                store.fade(name, value, start_t=t, duration_s=max(0.0, revert_s or 0.0), curve="linear")
+
+    # ------------------------------------------------------------------ control cues
+    def _own(self, by: CueRun | None) -> set[int]:
+        """A control cue's own run and the groups it is in: it never acts on those."""
+        return set() if by is None else {by.id, *(a.id for a in by.ancestors())}
+
+    def pause_named(self, name: str, t: float, by: CueRun | None = None) -> int:
+        """Pause every running instance of a cue (waits and fades hold); returns how many."""
+        own = self._own(by)
+        runs = [r for r in self.active(name) if r.id not in own and r.paused_at is None]
+        for r in runs:
+            self._pause_run(r, t)
+            self._emit(t, "pause", name)
+        return len(runs)
+
+    def reset(self, name: str | None, t: float, by: CueRun | None = None) -> None:
+        """A cue (None: every cue) back to its initial state: stopped at once, armed as written, idle.
+
+        Resetting everything also puts the playhead back on the first cue.
+        """
+        own = self._own(by)
+        if name is None:
+            names = list(self._cues)
+            runs = [r for r in self.runs.values() if r.id not in own]
+        else:
+            cue = self._cues.get(name)
+            if cue is None:
+                return
+            names = [c.name for c in _with_children(cue)]
+            runs = [r for r in self.active(name) if r.id not in own]
+        for r in runs:
+            self.stop_run(r, t)
+        for n in names:
+            self.armed[n] = self._cues[n].armed
+            if n not in {r.name for r in self.runs.values()}:
+                self.finished.pop(n, None)
+        if name is None:
+            self.playhead = 0 if self._top_names else None
+        self._emit(t, "reset", name or "all")
+
+    def devamp(self, name: str, t: float, by: CueRun | None = None) -> int:
+        """A looping playlist ends after its current pass; returns how many running instances.
+
+        `by` (a devamp cue) ends its own action when the playlist's action ends.
+        """
+        runs = [r for r in self.active(name) if isinstance(r.cue, GroupCue) and r.cue.loop]
+        for r in runs:
+            r.devamped = True
+            if by is not None:
+                r.devamps.append(by)
+        return len(runs)
+
+    def _release_devamps(self, run: CueRun, t: float) -> None:
+        """The devamped loop has ended (or stopped): the devamp cues' actions end with it."""
+        devamps, run.devamps = run.devamps, []
+        for d in devamps:
+            if d.id in self.runs and not d.action_ended and not any(
+                d in r.devamps for r in self.runs.values()
+            ):
+                self._at(d, "end", t, self._on_action_end)
+
+    def set_armed(self, name: str, armed: bool, t: float) -> None:
+        """Arm or disarm a cue (GO, continues and start cues skip a disarmed one)."""
+        if name in self.armed:
+            self.armed[name] = armed
+            self._emit(t, "arm" if armed else "disarm", name)
 
     def close(self, t: float) -> None:
         """The act ends: cancel everything; fades already under way land by themselves."""
@@ -479,7 +701,7 @@ class Sequencer:
         run.shift(t - run.paused_at)
         run.paused_at = None
         for key, remaining, callback in run.saved:
-            run.timers[key] = self.engine.scheduler.call_at(t + remaining, callback, f"{run.name}:{key}")
+            self._call_at(run, key, t + remaining, callback)
         run.saved.clear()
         self.engine.params.resume_fades({run.id}, t)
         for child in run.children:
@@ -492,11 +714,16 @@ class Sequencer:
             if run.parent is None or run.parent.id not in self.runs:
                 self._pause_run(run, t)
 
-    def resume_all(self, t: float) -> None:
-        """Continue every paused cue except those loaded and waiting for GO."""
+    def resume_all(self, t: float) -> list[str]:
+        """Continue every paused cue except those loaded and waiting for GO; the names of those resumed."""
+        out: list[str] = []
         for run in list(self.runs.values()):
-            if (run.parent is None or run.parent.id not in self.runs) and not run.loaded:
+            if run.paused_at is not None and not run.loaded and (
+                run.parent is None or run.parent.id not in self.runs or run.parent.paused_at is None
+            ):
                 self._resume_run(run, t)
+                out.append(run.name)
+        return out
 
     # ------------------------------------------------------------------ load-to-time and replay
     def replay(
@@ -506,20 +733,33 @@ class Sequencer:
 
         `fades=False` (journal restore) also skips fades that started before now: the journal has them.
         """
+        # the past runs on a scheduler of its own, so timers of other cues due at `now` (a load cue's
+        # action runs inside the engine's scheduler) fire in their turn, with their events
+        saved = (self._mute_before, self._skip_fades_before, self._quiet, self._timers, self._replay_timers)
         self._mute_before = now
         self._skip_fades_before = None if fades else now
         self._quiet = True
+        self._timers = Scheduler()
+        self._replay_timers = []
         try:
             run = self.start(cue, start_t, None, top_index)
-            self.engine.scheduler.run_due(now)
+            self._timers.run_due(now)
         finally:
-            self._mute_before = None
-            self._skip_fades_before = None
-            self._quiet = False
+            pending = [(r, key, h) for r, key, h in self._replay_timers if h.pending]
+            self._mute_before, self._skip_fades_before, self._quiet, self._timers, self._replay_timers = (
+                saved
+            )
+        for r, key, handle in pending:  # what is still to come joins the real schedule
+            handle.cancel()
+            if r.timers.get(key) is handle:
+                self._call_at(r, key, handle.deadline, handle.callback)
         return run
 
-    def load(self, cue: Cue, at_s: float, t: float) -> CueRun | None:
-        """Load-to-time: prepare `cue` as if it had run for at_s, paused; the next GO continues it."""
+    def load(self, cue: Cue, at_s: float, t: float, *, move_playhead: bool = True) -> CueRun | None:
+        """Load-to-time: prepare `cue` as if it had run for at_s, paused, until GO or a start cue.
+
+        The operator's load moves the playhead to the cue (the next GO continues it); a load cue does not.
+        """
         for r in self.active(cue.name):
             self.stop_run(r, t, quiet=True)
         index = self.top_index(cue.name)
@@ -527,10 +767,11 @@ class Sequencer:
         if run is not None and run.id in self.runs:
             self._pause_run(run, t)
             run.loaded = True
-            if index is not None:
+            if index is not None and move_playhead:
                 self.playhead = index
-        elif index is not None:
+        elif index is not None and move_playhead:
             self.playhead = index + 1 if index + 1 < len(self._top_names) else None
+        self._emit(t, "load", cue.name, f"at {at_s:g}s")
         return run
 
     # ------------------------------------------------------------------ status
@@ -545,9 +786,18 @@ class Sequencer:
             for cue in cues:
                 run = latest.get(cue.name)
                 at_playhead = depth == 0 and self.playhead_name() == cue.name
+                armed = self.armed.get(cue.name, True)
                 if run is None:
                     out.append(
-                        CueStatus(cue.name, cue.kind, depth, self.finished.get(cue.name, IDLE), at_playhead)
+                        CueStatus(
+                            cue.name,
+                            cue.kind,
+                            depth,
+                            self.finished.get(cue.name, IDLE),
+                            at_playhead,
+                            number=cue.number,
+                            armed=armed,
+                        )
                     )
                 else:
                     ref = now if run.paused_at is None else run.paused_at
@@ -573,6 +823,8 @@ class Sequencer:
                             pre,
                             action,
                             post,
+                            cue.number,
+                            armed,
                         )
                     )
                 if isinstance(cue, GroupCue):

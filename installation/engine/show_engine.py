@@ -33,8 +33,11 @@ from installation.show.model import (
     AfterCondition,
     AtCondition,
     CommandCondition,
+    Cue,
     Fallback,
     GoCondition,
+    GroupCue,
+    OnEnter,
     PresenceCondition,
     Show,
     Trigger,
@@ -156,7 +159,11 @@ class Engine:
     """Runs a show: acts with cue lists and triggers, parameters with fades and mappings, on a given clock.
 
     `time_of_day` returns local seconds since midnight (for `at:` triggers); the runtime passes the wall
-    clock, tests a function of virtual time. Opening hours arrive as `set_open()` events.
+    clock, tests a function of virtual time. Opening hours arrive as `set_open()` events. GO debounce,
+    the panic fade and the stop fade come from the show's `operator:` unless given here.
+
+    Cues are named by their name (`cue` or `act/cue`); `cue_by_number()` finds one by its QLab cue
+    number, and `go(number)` moves the playhead to a numbered cue and GOes it (OSC `/go <number>`).
     """
 
     resume = _ResumeMethod()
@@ -168,8 +175,9 @@ class Engine:
         *,
         time_of_day: Callable[[], float] | None = None,
         is_open: bool = True,
-        go_debounce_s: float = 0.3,
-        panic_fade_s: float = 1.0,
+        go_debounce_s: float | None = None,
+        panic_fade_s: float | None = None,
+        stop_fade_s: float | None = None,
         close_fade_s: float = 10.0,
         _enter: bool = True,
     ) -> None:
@@ -177,8 +185,10 @@ class Engine:
         self.clock = clock
         self.scheduler = Scheduler()
         self.params = ParameterStore(show.params)
-        self.go_debounce_s = go_debounce_s
-        self.panic_fade_s = panic_fade_s
+        settings = show.operator  # the show's `operator:`; an argument given here wins
+        self.go_debounce_s = settings.go_debounce_s if go_debounce_s is None else go_debounce_s
+        self.panic_fade_s = settings.panic_fade_s if panic_fade_s is None else panic_fade_s
+        self.stop_fade_s = settings.stop_fade_s if stop_fade_s is None else stop_fade_s
         self.close_fade_s = close_fade_s
         self.recent: deque[TimelineEvent] = deque(maxlen=500)  # for the panel's log
         self._time_of_day = time_of_day
@@ -213,8 +223,8 @@ class Engine:
             self._enter_act(self.show.start_act, now, "start")
         else:
             self._go_dark(now, 0.0)
-            self._send(Blackout(True, now))
-            self._emit(now, "closed", detail="outside opening hours")
+            self.send(Blackout(True, now))
+            self.emit(now, "closed", detail="outside opening hours")
         self._settle(now)
 
     def _ensure_started(self) -> None:
@@ -224,11 +234,13 @@ class Engine:
             start(self.clock.now())
 
     # ================================================================== plumbing
-    def _new_run_id(self) -> int:
+    def new_run_id(self) -> int:
+        """A fresh id for a cue run (fades are owned by it)."""
         self._run_ids += 1
         return self._run_ids
 
-    def _emit(self, t: float, kind: str, cue: str = "", detail: str = "") -> None:
+    def emit(self, t: float, kind: str, cue: str = "", detail: str = "") -> None:
+        """Publish a timeline event at its (scheduled) time to the log, the panel and subscribers."""
         event = TimelineEvent(t, kind, self._act or "", cue, detail)
         self.recent.append(event)
         log.debug("%.3f %s %s %s %s", t, kind, event.act, cue, detail)
@@ -238,7 +250,8 @@ class Engine:
             except Exception:
                 log.exception("timeline subscriber %r failed", callback)
 
-    def _send(self, command: Command) -> None:
+    def send(self, command: Command) -> None:
+        """Queue a command for the adapters (`drain_commands()`)."""
         self._commands.append(command)
 
     def _begin(self) -> float:
@@ -346,22 +359,34 @@ class Engine:
         self._advance(now)
         self._settle(now)
 
-    def go(self) -> bool:
+    def go(self, number: str | None = None) -> bool:
         """GO: start the cue at the playhead; on a finished cue list fire an `on: go` trigger.
 
-        A second GO within `go_debounce_s` of the last accepted one is ignored (returns False), and so is
-        a GO while closed (nothing may start in the dark).
+        With `number`, the playhead first moves to the top-level cue with that cue number (EngineError if
+        the current act has none). Disarmed cues at the playhead are skipped. A second GO within
+        `go_debounce_s` of the last accepted one is ignored (returns False), and so is a GO while closed
+        (nothing may start in the dark).
         """
         now = self._begin()
+        index: int | None = None
+        if number is not None:
+            cue = self.cue_by_number(number)
+            seq = self._seq
+            assert seq is not None  # cue_by_number found the cue in it
+            index = seq.top_index(cue.name)
+            if index is None:
+                raise EngineError(f"cue {number} ({cue.name!r}) is inside a group; GO starts top-level cues")
         if not self._open or self._closing:
-            self._emit(now, "go-ignored", detail="closed")
+            self.emit(now, "go-ignored", detail="closed")
             return False
         if self._last_go_t is not None and now - self._last_go_t < self.go_debounce_s:
-            self._emit(now, "go-ignored", detail=f"within {self.go_debounce_s:g}s of the last GO")
+            self.emit(now, "go-ignored", detail=f"within {self.go_debounce_s:g}s of the last GO")
             return False
         self._last_go_t = now
         seq = self._seq
-        self._emit(now, "go", cue=(seq.playhead_name() or "") if seq is not None else "")
+        if seq is not None and index is not None:
+            seq.playhead = index
+        self.emit(now, "go", cue=(seq.playhead_name() or "") if seq is not None else "")
         if seq is not None and not seq.finished_list:
             self._mappings_on_again(now)
             seq.go(now)
@@ -373,12 +398,20 @@ class Engine:
         self._settle(now)
         return True
 
-    def stop(self) -> None:
-        """Stop all: every running cue stops at once (parameters stay where they are); the playhead stays."""
+    def stop(self, fade_s: float | None = None) -> None:
+        """STOP: every running cue stops, and what it was doing stops with it; the playhead stays.
+
+        As in QLab, where a stopped cue's sound and video end: the parameters that cues still in their
+        action changed return to the values they had before those cues, over `fade_s` (default: the
+        show's `operator: stop_fade`, 0 s = at once). Cues that had finished their action keep their
+        values (a look that has landed stays), and so does everything else. To freeze values where they
+        are, pause instead.
+        """
         now = self._begin()
+        fade = self.stop_fade_s if fade_s is None else max(0.0, fade_s)
         if self._seq is not None:
-            self._seq.stop_all(now)
-        self._emit(now, "stop-all")
+            self._seq.stop_all(now, revert_s=fade)
+        self.emit(now, "stop-all", detail=f"back over {fade:g}s" if fade > 0 else "")
         self._settle(now)
 
     def panic(self) -> None:
@@ -389,16 +422,16 @@ class Engine:
                 if fade.owner == _PANIC_OWNER:
                     self.params.set(fade.name, fade.target)
             self._panic_until = None
-            self._send(Panic(0.0, now))
-            self._emit(now, "panic", detail="immediate")
+            self.send(Panic(0.0, now))
+            self.emit(now, "panic", detail="immediate")
             self._settle(now)
             return
         if self._seq is not None:
             self._seq.stop_all(now)
         self._quiet_everything(now, self.panic_fade_s, _PANIC_OWNER)
         self._panic_until = now + self.panic_fade_s
-        self._send(Panic(self.panic_fade_s, now))
-        self._emit(now, "panic", detail=f"fade {self.panic_fade_s:g}s")
+        self.send(Panic(self.panic_fade_s, now))
+        self.emit(now, "panic", detail=f"fade {self.panic_fade_s:g}s")
         self._settle(now)
 
     def pause(self) -> None:
@@ -415,13 +448,17 @@ class Engine:
                 self._act_saved.append((key, handle.deadline - now, handle.callback))
                 handle.cancel()
         self._act_timers.clear()
-        self._emit(now, "pause")
+        self.emit(now, "pause")
         self._settle(now)
 
     def resume_playback(self) -> None:
-        """Continue after `pause()` (also reachable as `engine.resume()`)."""
+        """Continue after `pause()`, and every cue a pause cue paused (also `engine.resume()`)."""
         now = self._begin()
         if self._paused_at is None:
+            resumed = self._seq.resume_all(now) if self._seq is not None else []
+            for name in resumed:
+                self.emit(now, "resume", name)
+            self._settle(now)
             return
         paused_for = now - self._paused_at
         self._paused_at = None
@@ -432,7 +469,7 @@ class Engine:
         self.params.resume_fades({None}, now)
         if self._seq is not None:
             self._seq.resume_all(now)
-        self._emit(now, "resume", detail=f"after {paused_for:g}s")
+        self.emit(now, "resume", detail=f"after {paused_for:g}s")
         deferred, self._deferred = self._deferred, []
         if deferred:
             self._fire_trigger(deferred[0], now)
@@ -447,13 +484,65 @@ class Engine:
         self._settle(now)
 
     def start_cue(self, name: str) -> None:
-        """Start a cue of the current act now (`cue` or `act/cue`); the playhead does not move."""
+        """Start a cue of the current act now (`cue` or `act/cue`); the playhead does not move.
+
+        As a start cue: a loaded cue goes on, a paused one resumes, a running one is left alone; a
+        disarmed one is refused.
+        """
         now = self._begin()
         self._refuse_closed("start a cue")
         seq, cue = self._find_cue(name)
+        if not seq.armed.get(cue.name, True):
+            raise EngineError(f"cue {cue.name!r} is disarmed (arm it first)")
         self._mappings_on_again(now)
-        seq.start(cue, now, None, seq.top_index(cue.name))
+        seq.start_named(cue.name, now)
         self._settle(now)
+
+    def pause_cue(self, name: str) -> None:
+        """Pause a running cue of the current act (as a pause cue); `start_cue` or `resume` resumes it."""
+        now = self._begin()
+        seq, cue = self._find_cue(name)
+        seq.pause_named(cue.name, now)
+        self._settle(now)
+
+    def reset_cue(self, name: str) -> None:
+        """Put a cue of the current act (or `all`) back to its initial state (a reset cue's action)."""
+        now = self._begin()
+        if name.rpartition("/")[2] == "all":
+            if self._seq is None:
+                raise EngineError("no act is running")
+            self._seq.reset(None, now)
+        else:
+            seq, cue = self._find_cue(name)
+            seq.reset(cue.name, now)
+        self._settle(now)
+
+    def devamp_cue(self, name: str) -> None:
+        """End a running looping playlist after its current pass (a devamp cue's action)."""
+        now = self._begin()
+        seq, cue = self._find_cue(name)
+        if not (isinstance(cue, GroupCue) and cue.loop):
+            raise EngineError(f"cue {cue.name!r} is not a looping playlist")
+        seq.devamp(cue.name, now)
+        self._settle(now)
+
+    def arm_cue(self, name: str, armed: bool = True) -> None:
+        """Arm (or, with armed=False, disarm) a cue of the current act until the act is entered again."""
+        now = self._begin()
+        seq, cue = self._find_cue(name)
+        seq.set_armed(cue.name, armed, now)
+        self._settle(now)
+
+    def cue_by_number(self, number: str) -> Cue:
+        """The current act's cue with this QLab cue number (EngineError if it has none)."""
+        seq = self._seq
+        if seq is None:
+            raise EngineError("no act is running")
+        cue = seq.cue_by_number(str(number).strip())
+        if cue is None:
+            numbers = ", ".join(c.number for c in seq.act.all_cues() if c.number is not None) or "none"
+            raise EngineError(f"no cue number {number} in act {seq.act.name!r} (numbers: {numbers})")
+        return cue
 
     def stop_cue(self, name: str, fade_out_s: float = 0.0) -> None:
         """Stop a running cue of the current act (with an optional fade back)."""
@@ -470,7 +559,6 @@ class Engine:
         if not at_s >= 0.0:
             raise EngineError(f"load time must be 0 or more, got {at_s}")
         seq.load(cue, at_s, now)
-        self._emit(now, "load", cue.name, f"at {at_s:g}s")
         self._settle(now)
 
     def set_param(self, path: str, value: float, fade_s: float = 0.0) -> None:
@@ -500,7 +588,7 @@ class Engine:
         if not snapshot.known:
             if self._presence_known is not False:
                 self._presence_known = False
-                self._emit(now, "presence", detail="unknown")
+                self.emit(now, "presence", detail="unknown")
                 self._reset_trackers()
                 fallback = self.show.presence.fallback
                 if (
@@ -513,7 +601,7 @@ class Engine:
             self._settle(now)
             return
         if self._presence_known is False:
-            self._emit(now, "presence", detail="known")
+            self.emit(now, "presence", detail="known")
         self._presence_known = True
         self._presence = snapshot
         if self._mappings_on:
@@ -534,20 +622,20 @@ class Engine:
             old = self._act_timers.pop("closed", None)
             if old is not None:
                 old.cancel()
-            self._send(Blackout(False, now))
-            self._emit(now, "open")
+            self.send(Blackout(False, now))
+            self.emit(now, "open")
             self._enter_act(self.show.idle_act, now, "opening")
         else:
             self._closing = True
-            self._emit(now, "closing", detail=f"fade {self.close_fade_s:g}s")
+            self.emit(now, "closing", detail=f"fade {self.close_fade_s:g}s")
             self._go_dark(now, self.close_fade_s)
             self._act_timer("closed", now + self.close_fade_s, self._on_closed)
         self._settle(now)
 
     def _on_closed(self, t: float) -> None:
         self._closing = False
-        self._send(Blackout(True, t))
-        self._emit(t, "closed")
+        self.send(Blackout(True, t))
+        self.emit(t, "closed")
 
     def _refuse_closed(self, what: str) -> None:
         # while closed (or closing) nothing may start: no sound over dark lights and a black picture
@@ -562,7 +650,7 @@ class Engine:
             raise EngineError(f"no act {name!r} (acts: {', '.join(self.show.act_names)}, next, idle)")
         return target
 
-    def _find_cue(self, name: str) -> tuple[Sequencer, Any]:
+    def _find_cue(self, name: str) -> tuple[Sequencer, Cue]:
         seq = self._seq
         if seq is None:
             raise EngineError("no act is running")
@@ -575,7 +663,7 @@ class Engine:
             names = ", ".join(c.name for c in seq.act.all_cues())
             raise EngineError(f"no cue {cue_name!r} in act {seq.act.name!r} (cues: {names})") from None
 
-    def _change_act(self, target: str, t: float, reason: str) -> None:
+    def change_act(self, target: str, t: float, reason: str) -> None:
         """Called by act cues and triggers: go to `target` (act, next or idle) at scheduled time t."""
         try:
             name = self._resolve_act(target)
@@ -622,8 +710,8 @@ class Engine:
         self._exit_act(t)
         self._setup_act_params(name)
         transition_s = 0.0 if restore else act.transition.time_s
-        self._send(SceneChange(name, act.scene, transition_s, act.transition.shader, t))
-        self._send(SoundscapeChange(name, transition_s, t))
+        self.send(SceneChange(name, act.scene, transition_s, act.transition.shader, t))
+        self.send(SoundscapeChange(name, transition_s, t))
         self._act = name
         self._act_enter_t = t
         if self._paused_at is not None:  # a new act starts unpaused
@@ -636,9 +724,9 @@ class Engine:
                 self.params.add_mapping(mapping, owner="act")
         if self._presence is not None and self._presence_known:
             self.params.set_presence(self._presence, t)
-        self._emit(t, "act", detail=reason)
+        self.emit(t, "act", detail=reason)
         self._arm_triggers(t)
-        if not restore and act.cues:
+        if not restore and act.cues and act.on_enter is OnEnter.GO:
             self._seq.go(t)
 
     def _arm_triggers(self, t: float) -> None:
@@ -686,7 +774,7 @@ class Engine:
         except EngineError as exc:
             log.warning("trigger %s: %s", trig.pos, exc)
             return False
-        self._emit(t, "trigger", detail=f"{describe_condition(trig)} → {target}")
+        self.emit(t, "trigger", detail=f"{describe_condition(trig)} → {target}")
         self._enter_act(target, t, f"{describe_condition(trig)} (from {current})")
         return True
 
@@ -696,7 +784,7 @@ class Engine:
         if self._act == self.show.idle_act:
             return
         reason = f"room empty for {self.show.when_empty_for_s:g}s"
-        self._emit(t, "trigger", detail=f"{reason} → {self.show.idle_act}")
+        self.emit(t, "trigger", detail=f"{reason} → {self.show.idle_act}")
         self._enter_act(self.show.idle_act, t, reason)
 
     # ================================================================== presence triggers
@@ -907,7 +995,7 @@ class Engine:
         if not state["open"]:
             self._open = False
             self._go_dark(now, 0.0)
-            self._send(Blackout(True, now))
+            self.send(Blackout(True, now))
         elif state["closing"]:
             self._open = False
             self._closing = True

@@ -17,6 +17,7 @@ from installation.show.model import (
     Expect,
     Fallback,
     Hours,
+    OperatorSettings,
     PresenceSettings,
     Show,
     Soundscape,
@@ -70,6 +71,7 @@ def make_show(
     hours: Hours | None = None,
     expects: Sequence[Expect] = (),
     name: str = "test show",
+    operator: OperatorSettings | None = None,
 ) -> Show:
     """A Show from acts (first act = idle act by default); adds `audio.master.level` (-90..0 dB)."""
     acts = list(acts)
@@ -88,6 +90,7 @@ def make_show(
         rig=None,
         presence=PresenceSettings(zones=frozen_map(zone_objs), fallback=fallback),
         hours=hours,
+        operator=operator or OperatorSettings(),
         idle_act=idle_act,
         when_empty_for_s=when_empty_for_s,
         start_act=start or idle_act,
