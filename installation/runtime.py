@@ -1032,7 +1032,8 @@ class Runtime:
         """The panel's visitors as people for the synthetic camera (ids 1000+ keep clear of scripts)."""
         with self._visitor_lock:
             items = list(self._visitors.items())
-        return [Person(id=1000 + int(vid[1:]), x=x, y=y, w=0.05, h=0.16) for vid, (x, y) in items]
+        # drawn at the size a person has at that depth (perspective), as scripted visitors are
+        return [Person(id=1000 + int(vid[1:]), x=x, y=y) for vid, (x, y) in items]
 
     def visitors(self) -> dict[str, tuple[float, float]]:
         with self._visitor_lock:
