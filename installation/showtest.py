@@ -19,12 +19,23 @@ from typing import Any
 
 from installation.audience import AudienceScript, OperatorEvent
 from installation.engine.clock import VirtualClock
-from installation.engine.commands import TimelineEvent
+from installation.engine.commands import Blackout, TimelineEvent
 from installation.engine.params import Fade
 from installation.engine.schedule import first_opening, is_open, seconds_since_midnight, transitions
 from installation.engine.show_engine import Engine, EngineError
 from installation.hours import OpeningHours
-from installation.show.model import ActAtExpect, AtCondition, Expect, NeverReachesExpect, ReachesExpect, Show
+from installation.rig.dmx import DmxEngine
+from installation.show.model import (
+    ActAtExpect,
+    AtCondition,
+    CueStartExpect,
+    DmxAtExpect,
+    Expect,
+    NeverReachesExpect,
+    ParamAtExpect,
+    ReachesExpect,
+    Show,
+)
 
 DEFAULT_START = dt.datetime(2026, 6, 1, 10, 0)  # a Monday morning
 _EPS = 1e-9
@@ -88,6 +99,10 @@ class TestReport:
     def acts(self) -> list[tuple[float, str]]:
         """(t, act) for every act entered, in order."""
         return [(e.t, e.act) for e in self.timeline if e.kind == "act"]
+
+    def acts_entered(self, act: str) -> list[float]:
+        """The times `act` was entered."""
+        return [t for t, name in self.acts if name == act]
 
     @property
     def refused(self) -> list[TimelineEvent]:
@@ -161,6 +176,25 @@ class TestReport:
 # ----------------------------------------------------------------------------------------- expects
 
 
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """The show at one script time a `param_at` or `dmx_at` asks about: parameters, act, DMX universes."""
+
+    t: float
+    act: str | None
+    params: Mapping[str, float]
+    dmx: Mapping[int, bytes] = field(default_factory=dict)  # universe → its 512 channels as sent
+
+
+def _value_text(value: float, unit: str) -> str:
+    return f"{value:.4g} {unit}" if unit else f"{value:.4g}"
+
+
+def _dmx_where(e: DmxAtExpect) -> str:
+    channel = f"{e.universe}/{e.channel}"
+    return f"{e.fixture}.{e.attribute} ({channel})" if e.fixture else channel
+
+
 def _expect_text(e: Expect) -> str:
     who = f"[{e.audience}] " if e.audience else ""
     if isinstance(e, ReachesExpect):
@@ -168,11 +202,83 @@ def _expect_text(e: Expect) -> str:
         return f"{who}reaches {e.act}{by}"
     if isinstance(e, NeverReachesExpect):
         return f"{who}never reaches {e.act}"
-    return f"{who}act at {format_time(e.time_s)} is {e.act}"
+    if isinstance(e, ActAtExpect):
+        return f"{who}act at {format_time(e.time_s)} is {e.act}"
+    if isinstance(e, CueStartExpect):
+        return f"{who}cue {e.cue} of {e.act} starts at {format_time(e.time_s)} ± {e.tolerance_s:g}s"
+    if isinstance(e, ParamAtExpect):
+        wanted: list[str] = []
+        for name, v in e.values.items():
+            unit = e.units.get(name, "")
+            wanted.append(f"{name} is {_value_text(v, unit)} ± {_value_text(e.tolerances[name], unit)}")
+        return f"{who}at {format_time(e.time_s)} " + ", ".join(wanted)
+    return f"{who}at {format_time(e.time_s)} DMX {_dmx_where(e)} is {e.value} ± {e.tolerance}"
 
 
-def check_expects(expects: tuple[Expect, ...], report: TestReport) -> list[ExpectResult]:
-    """Check the expects that apply to this audience against a run's timeline."""
+def _check_cue_start(e: CueStartExpect, report: TestReport) -> tuple[bool, str]:
+    starts = [ev.t for ev in report.timeline if ev.kind == "start" and ev.act == e.act and ev.cue == e.cue]
+    if not starts:
+        if not report.acts_entered(e.act):
+            return False, f"never started: act {e.act} was never entered"
+        first = format_time(report.acts_entered(e.act)[0])
+        return False, f"never started (act {e.act} was entered at {first})"
+    best = min(starts, key=lambda t: abs(t - e.time_s))
+    off = best - e.time_s
+    where = f"started at {format_time(best)}"
+    if len(starts) > 1:
+        where = f"nearest of {len(starts)} starts at {format_time(best)}"
+    if abs(off) <= e.tolerance_s + _EPS:
+        return True, where
+    late = "late" if off > 0 else "early"
+    return False, f"{where}: {abs(off):.3f} s {late} (tolerance {e.tolerance_s:g} s)"
+
+
+def _check_param(e: ParamAtExpect, sample: Sample) -> tuple[bool, str]:
+    found: list[str] = []
+    wrong: list[str] = []
+    for name, want in e.values.items():
+        unit = e.units.get(name, "")
+        if name not in sample.params:
+            wrong.append(f"{name} is not a parameter of act {sample.act} (the act then)")
+            continue
+        got = sample.params[name]
+        text = f"was {_value_text(got, unit)}"
+        if len(e.values) > 1:
+            text = f"{name} {text}"
+        if abs(got - want) <= e.tolerances[name] + _EPS:
+            found.append(text)
+        else:
+            wrong.append(f"{text}, {_value_text(abs(got - want), unit)} off")
+    if wrong:
+        return False, "; ".join(wrong)
+    return True, "; ".join(found)
+
+
+def _check_dmx(e: DmxAtExpect, sample: Sample) -> tuple[bool, str]:
+    frame = sample.dmx.get(e.universe)
+    if frame is None:
+        return False, f"universe {e.universe} was not rendered (the show has no rig)"
+    got = frame[e.channel - 1]
+    if abs(got - e.value) <= e.tolerance:
+        return True, f"was {got}"
+    return False, f"was {got}, {abs(got - e.value)} off"
+
+
+def probe_times(expects: tuple[Expect, ...], audience: str) -> list[float]:
+    """The script times at which the run must look at parameters and DMX for these expects."""
+    return sorted(
+        {
+            e.time_s
+            for e in expects
+            if isinstance(e, ParamAtExpect | DmxAtExpect) and e.audience in (None, audience)
+        }
+    )
+
+
+def check_expects(
+    expects: tuple[Expect, ...], report: TestReport, samples: Mapping[float, Sample] | None = None
+) -> list[ExpectResult]:
+    """Check the expects that apply to this audience against a run's timeline and its samples."""
     out: list[ExpectResult] = []
     entered = report.acts
     for e in expects:
@@ -199,6 +305,19 @@ def check_expects(expects: tuple[Expect, ...], report: TestReport) -> list[Expec
         elif isinstance(e, ActAtExpect):
             actual = report.act_at(e.time_s)
             out.append(ExpectResult(text, actual == e.act, f"act then: {actual}", where))
+        elif isinstance(e, CueStartExpect):
+            out.append(ExpectResult(text, *_check_cue_start(e, report), where))
+        else:
+            sample = (samples or {}).get(e.time_s)
+            if e.time_s > report.duration_s + _EPS:
+                ok, detail = False, f"the script ends at {format_time(report.duration_s)}, before this time"
+            elif sample is None:
+                ok, detail = False, "not sampled in this run"
+            elif isinstance(e, ParamAtExpect):
+                ok, detail = _check_param(e, sample)
+            else:
+                ok, detail = _check_dmx(e, sample)
+            out.append(ExpectResult(text, ok, detail, where))
     return out
 
 
@@ -424,6 +543,12 @@ def run_show_test(
     steps = 0
     t = 0.0
     op_i = 0
+    probes = probe_times(show.expects, script.name)
+    probe_i = 0
+    samples: dict[float, Sample] = {}
+    wants_dmx = any(isinstance(e, DmxAtExpect) and e.audience in (None, script.name) for e in show.expects)
+    dmx = DmxEngine(show.rig) if wants_dmx and show.rig is not None else None
+    blackout = False
 
     def operate_until(t: float) -> None:
         nonlocal op_i
@@ -431,8 +556,26 @@ def run_show_test(
             _operate(engine, hours, operator[op_i], t, timeline)
             op_i += 1
 
+    def sample_until(t: float) -> None:
+        """Look at the show for the expects that ask about this time (the commands say if it is dark)."""
+        nonlocal probe_i, blackout
+        for command in engine.drain_commands():
+            if isinstance(command, Blackout):
+                blackout = command.on
+        while probe_i < len(probes) and probes[probe_i] <= t + _EPS:
+            values = engine.params.snapshot()
+            frames: dict[int, bytes] = {}
+            if dmx is not None:  # the rig's own rendering: limits, inversion, virtual dimmers, blackout
+                dmx.set_params(values)
+                dmx.blackout = blackout
+                dmx.render()
+                frames = {u: bytes(dmx.universe(u)) for u in dmx.universe_numbers}
+            samples[probes[probe_i]] = Sample(probes[probe_i], engine.act, values, frames)
+            probe_i += 1
+
     engine.presence(script.presence_at(0.0, zones))
     operate_until(0.0)
+    sample_until(0.0)
     if params:
         recorder.baseline(0.0)
     change_i = 0
@@ -446,13 +589,15 @@ def run_show_test(
             t_exact = min(t_exact, change_times[change_i])
         if op_i < len(operator):
             t_exact = min(t_exact, operator[op_i].at_s)
+        if probe_i < len(probes):
+            t_exact = min(t_exact, probes[probe_i])
+        deadline = engine.next_deadline()  # a step there too: what a timer changes is stamped exactly
+        if deadline is not None and deadline > t + _EPS:
+            t_exact = min(t_exact, deadline)
         if engine.params.settling() or (engine.is_open and in_view(t, min(grid_next, t_exact))):
             t_next = min(grid_next, t_exact)  # presence moves or a mapping glides: sample every tick
         else:
             candidates = [t_exact]
-            deadline = engine.next_deadline()
-            if deadline is not None and deadline > t + _EPS:
-                candidates.append(deadline)
             fade_end = engine.params.next_fade_end()
             if fade_end is not None and fade_end > t + _EPS:
                 candidates.append(fade_end)
@@ -462,6 +607,7 @@ def run_show_test(
             engine.set_open(hours.open_at(t_next))
         engine.presence(script.presence_at(t_next, zones))  # advances the engine to t_next first
         operate_until(t_next)
+        sample_until(t_next)
         if params:
             recorder.record(t_next)
         t = t_next
@@ -475,6 +621,6 @@ def run_show_test(
         params=recorder.finish(duration) if params else [],
         steps=steps,
     )
-    report.expects = check_expects(show.expects, report)
+    report.expects = check_expects(show.expects, report, samples)
     report.wall_s = time.perf_counter() - wall0
     return report

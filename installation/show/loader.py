@@ -474,7 +474,7 @@ class _Loader:
                 act = self.act(str(key), kn, vn)
                 if act is not None:
                     acts[act.name] = act
-        expects = self.expects(top.get("expect"))
+        expects = self.expects(top.get("expect"), acts)
         self.check_act_refs(idle_act)
 
         if self.problems:
@@ -1690,8 +1690,9 @@ class _Loader:
 
     # ---------------------------------------------------------------- expect
 
-    def expects(self, y: Y | None) -> list[m.Expect]:
+    def expects(self, y: Y | None, acts: Mapping[str, m.Act]) -> list[m.Expect]:
         out: list[m.Expect] = []
+        checks = S["expect"].exactly_one
         for it in self.need_seq(
             y, "expect", "a list, e.g. - {audience: walkthrough, reaches: finale, by: 25min}"
         ):
@@ -1700,28 +1701,30 @@ class _Loader:
                 continue
             self.keys(node, EXPECT_KEYS, "expect")
             audience = self.text(node.get("audience"), "audience", "an audience script name")
-            kinds = [k for k in ("reaches", "never_reaches", "act_at") if node.get(k) is not None]
+            kinds = [k for k in checks if node.get(k) is not None]
             if len(kinds) != 1:
                 self.err(
                     node,
-                    "an expectation needs exactly one of reaches:, never_reaches:, act_at:"
+                    "an expectation needs exactly one of " + ", ".join(f"{k}:" for k in checks)
                     if not kinds
                     else f"an expectation has one check, got {', '.join(kinds)}",
                 )
                 continue
+            kind = kinds[0]
             by_node = node.get("by")
-            if by_node is not None and kinds[0] != "reaches":
+            if by_node is not None and kind != "reaches":
                 self.err(node.key_node("by") or by_node, "`by:` only applies to reaches:")
-            if kinds[0] == "reaches":
+            got: m.Expect | None = None
+            if kind == "reaches":
                 act = self.act_ref(node.get("reaches"), "reaches")
                 by = self.duration(by_node, "by")
                 if act is not None:
-                    out.append(m.ReachesExpect(audience=audience, act=act, by_s=by, pos=self.pos(node)))
-            elif kinds[0] == "never_reaches":
+                    got = m.ReachesExpect(audience=audience, act=act, by_s=by, pos=self.pos(node))
+            elif kind == "never_reaches":
                 act = self.act_ref(node.get("never_reaches"), "never_reaches")
                 if act is not None:
-                    out.append(m.NeverReachesExpect(audience=audience, act=act, pos=self.pos(node)))
-            else:
+                    got = m.NeverReachesExpect(audience=audience, act=act, pos=self.pos(node))
+            elif kind == "act_at":
                 an = self.need_map(node.get("act_at"), "act_at", "act_at: {time: 3min, act: streets}")
                 if an is None:
                     continue
@@ -1729,8 +1732,176 @@ class _Loader:
                 t = self.value(an, "act_at", "time") if self.need(an, "act_at", "time", "act_at") else None
                 act = self.act_ref(self.need(an, "act_at", "act", "act_at"), "act")
                 if t is not None and act is not None:
-                    out.append(m.ActAtExpect(audience=audience, time_s=t, act=act, pos=self.pos(node)))
+                    got = m.ActAtExpect(audience=audience, time_s=t, act=act, pos=self.pos(node))
+            else:
+                sub = self.need_map(node.get(kind), kind, sx.section(kind).example)
+                if sub is None:
+                    continue
+                self.keys(sub, S[kind].names, kind)
+                if kind == "cue_start":
+                    got = self.cue_start_expect(sub, audience, node, acts)
+                elif kind == "param_at":
+                    got = self.param_at_expect(sub, audience, node, acts)
+                else:
+                    got = self.dmx_at_expect(sub, audience, node)
+            if got is not None:
+                out.append(got)
         return out
+
+    def expect_time(self, sub: Y, kind: str) -> float | None:
+        return self.value(sub, kind, "time") if self.need(sub, kind, "time", kind) else None
+
+    def cue_start_expect(
+        self, sub: Y, audience: str | None, node: Y, acts: Mapping[str, m.Act]
+    ) -> m.CueStartExpect | None:
+        t = self.expect_time(sub, "cue_start")
+        act = self.act_ref(self.need(sub, "cue_start", "act", "cue_start"), "act")
+        cue_node = self.need(sub, "cue_start", "cue", "cue_start")
+        cue = self.text(cue_node, "cue")
+        tolerance = self.value(sub, "cue_start", "tolerance")
+        if act is not None and cue is not None and cue_node is not None and act in acts:
+            names = [c.name for c in acts[act].all_cues()]
+            if cue not in names:
+                self.err(cue_node, f"act {act!r} has no cue {cue!r}", suggest(cue, names, "cues"))
+                return None
+        if t is None or act is None or cue is None:
+            return None
+        tol = m.CUE_START_TOLERANCE_S if tolerance is None else tolerance
+        return m.CueStartExpect(
+            audience=audience, act=act, cue=cue, time_s=t, tolerance_s=tol, pos=self.pos(node)
+        )
+
+    def param_at_expect(
+        self, sub: Y, audience: str | None, node: Y, acts: Mapping[str, m.Act]
+    ) -> m.ParamAtExpect | None:
+        t = self.expect_time(sub, "param_at")
+        pn = self.need(sub, "param_at", "param", "param_at")
+        vn = self.need(sub, "param_at", "value", "param_at")
+        param = self.text(pn, "param", PARAM_PREFIX_HINT)
+        if param is None or pn is None or vn is None:
+            return None
+        # any parameter of the show or of one of its acts: which act runs at that time is the test's job
+        specs = dict(self.show_params)
+        for a in acts.values():
+            specs.update(a.params)
+        ctx = _ActContext("the show", specs, [])
+        raw = vn.value if vn.is_scalar else None
+        if not (is_color(raw) and (param not in specs or param.endswith(".color"))) and param not in specs:
+            close = difflib.get_close_matches(param, list(specs), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else PARAM_PREFIX_HINT
+            self.err(pn, f"unknown parameter {param!r} (no act of the show has it)", hint)
+            return None
+        values = self.param_value(ctx, param, pn, vn)
+        if values is None or t is None:
+            return None
+        tolerances: dict[str, float] = {}
+        tn = sub.get("tolerance")
+        for name in values:
+            spec = specs[name]
+            span = spec.maximum - spec.minimum
+            exact = spec.kind in ("bool", "long", "choice") or bool(spec.choices) or not math.isfinite(span)
+            tolerances[name] = 0.0 if exact else m.PARAM_TOLERANCE * span
+        if tn is not None:
+            spec = specs[next(iter(values))]
+            span = spec.maximum - spec.minimum
+            room = ParamSpec(spec.name, 0.0, span if math.isfinite(span) else math.inf, 0.0, spec.unit)
+            try:
+                tol = parse_param_value(room, tn.value if tn.is_scalar else _Shape(tn))
+            except UnitError as exc:
+                self.err(tn, f"tolerance: {exc.message}", exc.hint)
+                return None
+            tolerances = dict.fromkeys(values, tol)
+        return m.ParamAtExpect(
+            audience=audience,
+            time_s=t,
+            param=param,
+            values=m.frozen_map(values),
+            tolerances=m.frozen_map(tolerances),
+            units=m.frozen_map({name: specs[name].unit for name in values}),
+            pos=self.pos(node),
+        )
+
+    def whole(self, y: Y | None, what: str, lo: int, hi: int) -> int | None:
+        x = self.number(y, what, lo, hi)
+        if x is None or y is None:
+            return None
+        if x != int(x) or isinstance(y.value, bool):
+            self.err(y, f"{what} must be a whole number", f"{lo}..{hi}")
+            return None
+        return int(x)
+
+    def dmx_at_expect(self, sub: Y, audience: str | None, node: Y) -> m.DmxAtExpect | None:
+        t = self.expect_time(sub, "dmx_at")
+        value = self.whole(self.need(sub, "dmx_at", "value", "dmx_at"), "value", 0, 255)
+        tn = sub.get("tolerance")
+        tolerance = self.whole(tn, "tolerance", 0, 255) if tn is not None else m.DMX_TOLERANCE
+        hint = (
+            "universe: + channel:, or fixture: + attribute:, e.g. "
+            "{time: 2min, fixture: wash, attribute: dimmer, value: 255}"
+        )
+        by_channel, by_fixture = sub.get("channel") is not None, sub.get("fixture") is not None
+        if by_channel == by_fixture:
+            self.err(sub, "dmx_at names a channel: universe + channel, or fixture + attribute", hint)
+            return None
+        for key, other in (("attribute", "fixture"), ("universe", "channel")):
+            kn = sub.key_node(key)
+            if kn is not None and (key == "attribute") == by_channel:
+                self.err(kn, f"`{key}:` goes with `{other}:`", hint)
+                return None
+        rig = self.rig
+        if rig is None:
+            if not self.rig_failed:
+                self.err(sub, "dmx_at needs the show's rig", "add `rig: hardware/NAME.yaml` at the top")
+            return None
+        fixture: str | None = None
+        attribute: str | None = None
+        if by_channel:
+            un = self.required(sub, "universe", "dmx_at with `channel:`", "e.g. universe: 1")
+            universe = self.whole(un, "universe", 1, 63999)
+            channel = self.whole(sub.get("channel"), "channel", 1, 512)
+            if universe is not None and un is not None and universe not in rig.universes:
+                sent = ", ".join(str(u) for u in rig.universes) or "none"
+                self.err(un, f"universe {universe} is not one the rig sends", f"the rig's universes: {sent}")
+                return None
+        else:
+            fn = sub.get("fixture")
+            fixture = self.text(fn, "fixture")
+            an = self.required(sub, "attribute", "dmx_at with `fixture:`", "e.g. attribute: dimmer")
+            attribute = self.text(an, "attribute")
+            universe = channel = None
+            if fixture is None or fn is None or attribute is None or an is None:
+                return None
+            fx = rig.fixtures.get(fixture)
+            if fx is None:
+                self.err(fn, f"unknown fixture {fixture!r}", suggest(fixture, rig.fixtures, "fixtures"))
+                return None
+            attrs = fx.attributes()
+            ch = attrs.get(attribute)
+            if ch is None:
+                self.err(an, f"fixture {fixture!r} has no attribute {attribute!r}", suggest(attribute, attrs))
+                return None
+            index = next((i for i, c in enumerate(fx.mode.channels) if c is ch), None)
+            if index is None:
+                self.err(
+                    an,
+                    f"{fixture}'s {attribute} is virtual: it has no DMX channel of its own",
+                    "check a channel it masters, e.g. attribute: red",
+                )
+                return None
+            universe, channel = fx.universe, fx.address + index
+        if t is None or value is None or tolerance is None or universe is None or channel is None:
+            return None
+        return m.DmxAtExpect(
+            audience=audience,
+            time_s=t,
+            universe=universe,
+            channel=channel,
+            value=value,
+            tolerance=tolerance,
+            fixture=fixture,
+            attribute=attribute,
+            pos=self.pos(node),
+        )
 
     # ---------------------------------------------------------------- references
 

@@ -687,7 +687,63 @@ class ActAtExpect:
     pos: Pos = NOWHERE
 
 
-Expect = ReachesExpect | NeverReachesExpect | ActAtExpect
+CUE_START_TOLERANCE_S = 0.1  # one presence tick: what presence-driven times are resolved to
+PARAM_TOLERANCE = 0.01  # of the parameter's range
+DMX_TOLERANCE = 1  # one DMX step: rounding
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CueStartExpect:
+    """`cue_start: {act: streets, cue: dawn, time: 1:32}`: the cue starts (is GO'd) then, ± a tolerance."""
+
+    KIND: ClassVar[str] = "cue_start"
+
+    audience: str | None
+    act: str
+    cue: str
+    time_s: float
+    tolerance_s: float = CUE_START_TOLERANCE_S
+    pos: Pos = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParamAtExpect:
+    """`param_at: {time: 2min, param: light.wash.dimmer, value: 60%}`: the parameter's value then.
+
+    A colour expands to its components; each must hold. `tolerances` are per component, in the
+    parameter's own unit (default: 1 % of its range; exact for named values).
+    """
+
+    KIND: ClassVar[str] = "param_at"
+
+    audience: str | None
+    time_s: float
+    param: str  # as written (`light.wash.color` for a colour)
+    values: cabc.Mapping[str, float]  # full parameter path → value
+    tolerances: cabc.Mapping[str, float]
+    units: cabc.Mapping[str, str] = field(default_factory=_empty)  # for the report
+    pos: Pos = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DmxAtExpect:
+    """`dmx_at: {time: 2min, universe: 1, channel: 12, value: 153}` (or `fixture:` + `attribute:`): the DMX
+    value the rig sends on that channel then, ± a tolerance (default one step)."""
+
+    KIND: ClassVar[str] = "dmx_at"
+
+    audience: str | None
+    time_s: float
+    universe: int
+    channel: int  # 1..512
+    value: int
+    tolerance: int = DMX_TOLERANCE
+    fixture: str | None = None  # when written as a fixture attribute (its coarse channel)
+    attribute: str | None = None
+    pos: Pos = NOWHERE
+
+
+Expect = ReachesExpect | NeverReachesExpect | ActAtExpect | CueStartExpect | ParamAtExpect | DmxAtExpect
 
 # --------------------------------------------------------------------------------------------- show
 

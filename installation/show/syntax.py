@@ -654,6 +654,12 @@ _DAY_VALUE = Raw(
     note='closed, open (all day), a range "10:00-18:00", or a list of ranges',
 )
 
+
+def _whole(lo: int, hi: int, words: str) -> Raw:
+    """A whole number lo..hi (universe, channel and DMX values of `dmx_at`)."""
+    return Raw((("type", "integer"), ("minimum", lo), ("maximum", hi)), text=words, note=words)
+
+
 SECTIONS: dict[str, Section] = {
     "show": Section(
         "show",
@@ -1016,8 +1022,19 @@ SECTIONS: dict[str, Section] = {
             Key("by", Duration(), "… no later than this script time (`reaches:` only)."),
             Key("never_reaches", Text(what="an act name"), "The show never enters this act."),
             Key("act_at", Ref("act_at"), "At this script time the current act is this one."),
+            Key("cue_start", Ref("cue_start"), "A cue of an act starts at this script time (± a tolerance)."),
+            Key(
+                "param_at",
+                Ref("param_at"),
+                "At this script time a parameter has this value (± a tolerance).",
+            ),
+            Key(
+                "dmx_at",
+                Ref("dmx_at"),
+                "At this script time a DMX channel, as the rig renders it, has this value (± a tolerance).",
+            ),
         ),
-        exactly_one=("reaches", "never_reaches", "act_at"),
+        exactly_one=("reaches", "never_reaches", "act_at", "cue_start", "param_at", "dmx_at"),
         example="- {reaches: broadcast, by: 3min}",
     ),
     "act_at": Section(
@@ -1028,6 +1045,91 @@ SECTIONS: dict[str, Section] = {
             Key("act", Text(what="an act name"), "The act.", required=True),
         ),
         example="act_at: {time: 2min, act: streets}",
+    ),
+    "cue_start": Section(
+        "cue_start",
+        "A cue starts (is GO'd: its pre-wait begins) at a script time. A cue that starts several times "
+        "passes when any start is within the tolerance.",
+        (
+            Key("act", Text(what="an act name"), "The act.", required=True, example="act: streets"),
+            Key(
+                "cue",
+                CUE_NAME,
+                "A cue of the act, group children included (`#3` for an unnamed cue).",
+                required=True,
+                example="cue: dawn",
+            ),
+            Key("time", Duration(), "Script time.", required=True, example="time: 1:32"),
+            Key(
+                "tolerance",
+                Duration(),
+                f"How far the start may be off; default `{m.CUE_START_TOLERANCE_S:g}s` (one presence tick).",
+            ),
+        ),
+        example="cue_start: {act: streets, cue: dawn, time: 1:32}",
+    ),
+    "param_at": Section(
+        "param_at",
+        "A parameter's value at a script time (after everything that happens at that instant).",
+        (
+            Key("time", Duration(), "Script time.", required=True, example="time: 2min"),
+            Key(
+                "param",
+                Text(what="a parameter path", example="light.wash.dimmer", pattern=PARAM_PATTERN),
+                "A parameter of the show or of any act (`light.*`, `scene.*`, `audio.*`, `osc.*`, "
+                "`serial.*`); a colour parameter takes a colour value.",
+                required=True,
+                example="param: light.wash.dimmer",
+            ),
+            Key(
+                "value",
+                Ref("param_value"),
+                "The value, in the parameter's unit.",
+                required=True,
+                example='value: "60%"',
+            ),
+            Key(
+                "tolerance",
+                Ref("param_value"),
+                f"How far off the value may be, in the parameter's unit (`\"2%\"`, `\"0.5 dB\"`); default "
+                f"{m.PARAM_TOLERANCE:.0%} of the parameter's range, exact for named values.",
+            ),
+        ),
+        example='param_at: {time: 2min, param: light.wash.dimmer, value: "60%"}',
+    ),
+    "dmx_at": Section(
+        "dmx_at",
+        "A DMX channel at a script time, as the rig renders it (limits, inversion, blackout while "
+        "closed): `universe` + `channel`, or a fixture's `attribute` (its coarse channel).",
+        (
+            Key("time", Duration(), "Script time.", required=True, example="time: 2min"),
+            Key(
+                "universe",
+                _whole(1, 63999, "a universe number of the rig"),
+                "A universe of the rig (with `channel`).",
+            ),
+            Key("channel", _whole(1, 512, "a DMX channel 1..512"), "The channel, 1..512."),
+            Key("fixture", Text(what="a fixture of the rig"), "A fixture of the rig (with `attribute`)."),
+            Key(
+                "attribute",
+                Text(what="an attribute of the fixture", example="dimmer"),
+                "An attribute of the fixture: `dimmer`, `red`, `pan`, … (not a virtual dimmer).",
+            ),
+            Key(
+                "value",
+                _whole(0, 255, "a DMX value 0..255"),
+                "The DMX value, 0..255.",
+                required=True,
+                example="value: 153",
+            ),
+            Key(
+                "tolerance",
+                _whole(0, 255, "DMX steps, 0..255"),
+                f"How many steps off the value may be; default {m.DMX_TOLERANCE}.",
+            ),
+        ),
+        exactly_one=("channel", "fixture"),
+        example="dmx_at: {time: 2min, universe: 1, channel: 12, value: 153}",
     ),
 }
 

@@ -643,6 +643,40 @@ ERRORS: list[tuple[str, str, str, list[str]]] = [
         ["cues/show.yaml:96:31: unknown act 'street' (did you mean 'streets'?)"],
     ),
     (
+        "expect a cue the act lacks",
+        "  - act_at: {time: 3min, act: streets}\n",
+        "  - act_at: {time: 3min, act: streets}\n  - cue_start: {act: attract, cue: dwan, time: 1:30}\n",
+        ["cues/show.yaml:97:36: act 'attract' has no cue 'dwan' (did you mean 'dawn'?)"],
+    ),
+    (
+        "expect an unknown parameter",
+        "  - act_at: {time: 3min, act: streets}\n",
+        "  - act_at: {time: 3min, act: streets}\n  - param_at: {time: 2min, param: light.wash1.dimer, value: 1}\n",
+        [
+            "cues/show.yaml:97:35: unknown parameter 'light.wash1.dimer' (no act of the show has it) (did you mean 'light.wash1.dimmer'?)"
+        ],
+    ),
+    (
+        "expect a value in the wrong unit",
+        "  - act_at: {time: 3min, act: streets}\n",
+        "  - act_at: {time: 3min, act: streets}\n  - param_at: {time: 2min, param: audio.master.level, value: 50%}\n",
+        ["cues/show.yaml:97:62: audio.master.level: expected a level in dB, got '50%' (-90..6 dB)"],
+    ),
+    (
+        "expect DMX of an unknown fixture",
+        "  - act_at: {time: 3min, act: streets}\n",
+        "  - act_at: {time: 3min, act: streets}\n  - dmx_at: {time: 2min, fixture: wsh1, attribute: red, value: 255}\n",
+        ["cues/show.yaml:97:35: unknown fixture 'wsh1' (did you mean 'wash1'?)"],
+    ),
+    (
+        "expect without a check",
+        "  - act_at: {time: 3min, act: streets}\n",
+        "  - act_at: {time: 3min, act: streets}\n  - {audience: walkthrough}\n",
+        [
+            "cues/show.yaml:97:5: an expectation needs exactly one of reaches:, never_reaches:, act_at:, cue_start:, param_at:, dmx_at:"
+        ],
+    ),
+    (
         "loop not a bool",
         "        loop: true",
         "        loop: yes",
