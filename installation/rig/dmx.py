@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from installation.rig.profile import Channel
-from installation.rig.rigfile import Fixture, Rig
+from installation.rig.rigfile import Fixture, Rig, base_attribute, head_group_attributes
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +105,20 @@ class DmxEngine:
         out: list[_Logical] = []
         for fx in rig.fixtures.values():
             virtual = fx.has_virtual_dimmer
+            shared = head_group_attributes(fx.mode)  # `light.bar.red`: a source of every head's red
             for attr, ch in fx.attributes().items():
+                if attr in shared and ch is shared[attr]:
+                    continue  # no channel of its own
                 sources = [self.param_slot[f"light.{fx.name}.{attr}"]]
+                base = base_attribute(attr)
+                by_heads = ch.head > 0 and base in shared
+                if by_heads:
+                    sources.append(self.param_slot[f"light.{fx.name}.{base}"])
                 for g in groups_of.get(fx.name, []):
                     if attr in group_attrs[g]:
                         sources.append(self.param_slot[f"light.{g}.{attr}"])
+                    if by_heads and base in group_attrs[g]:
+                        sources.append(self.param_slot[f"light.{g}.{base}"])
                 is_virtual = virtual and attr == "dimmer"
                 out.append(
                     _Logical(
@@ -177,12 +186,10 @@ class DmxEngine:
         for i, lg in enumerate(logicals[:n_out]):
             fx, ch = lg.fixture, lg.channel
             addr = self.universe_row[fx.universe] * UNIVERSE_SIZE + fx.address - 1
-            positions = [
-                p for p, c in enumerate(fx.mode.channels) if c.attribute == lg.attribute and c.fixed is None
-            ]
+            positions = [p for p, key in enumerate(fx.mode.keys) if key == lg.attribute]
             coarse.append(addr + next(p for p in positions if not fx.mode.channels[p].fine))
             fine.append(next((addr + p for p in positions if fx.mode.channels[p].fine), -1))
-            lo, hi = fx.limits.get(lg.attribute, (0.0, 1.0))
+            lo, hi = fx.limits.get(lg.attribute) or fx.limits.get(base_attribute(lg.attribute), (0.0, 1.0))
             lo_lim.append(lo)
             hi_lim.append(hi)
             base.append(ch.dmx_range[0])
@@ -196,7 +203,7 @@ class DmxEngine:
             if ch.off is not None:
                 off_sel.append(i)
                 off_val.append(ch.off)
-            if ch.invert != (lg.attribute in fx.invert):
+            if ch.invert != (lg.attribute in fx.invert or base_attribute(lg.attribute) in fx.invert):
                 inv_sel.append(i)
         self._lim_lo = np.asarray(lo_lim, dtype=PARAM_DTYPE)
         self._lim_hi = np.asarray(hi_lim, dtype=PARAM_DTYPE)
@@ -273,18 +280,20 @@ class DmxEngine:
             fx, ch = lg.fixture, lg.channel
             addr = self.universe_row[fx.universe] * UNIVERSE_SIZE + fx.address - 1
             pos = next(
-                p for p, c in enumerate(fx.mode.channels) if c.attribute == lg.attribute and not c.fine
+                p
+                for p, key in enumerate(fx.mode.keys)
+                if key == lg.attribute and not fx.mode.channels[p].fine
             )
             own = dict(ch.wheel)
             offs: list[int] = []
             maxs: list[int] = []
             for column in range(k):
                 if column < len(lg.sources):
-                    target = self.param_names[lg.sources[column]].split(".")[1]
+                    _, target, source_attr = self.param_names[lg.sources[column]].split(".", 2)
                     slots = (
                         [s for s, _ in ch.wheel]
                         if target == fx.name
-                        else [s for s, _ in group_attrs[target][lg.attribute].choices]
+                        else [s for s, _ in group_attrs[target][source_attr].choices]
                     )
                 else:
                     slots = [ch.wheel[0][0]]
@@ -313,7 +322,9 @@ class DmxEngine:
             for pos, ch in enumerate(fx.mode.channels):
                 if ch.fixed is not None:
                     self._flat[addr + pos] = ch.fixed
-                elif not ch.fine and ch.closed is not None and plans[fx.name].get(ch.attribute) == "close":
+                elif (
+                    not ch.fine and ch.closed is not None and plans[fx.name].get(fx.mode.keys[pos]) == "close"
+                ):
                     close_pos.append(addr + pos)
                     close_val.append(ch.closed)
         self._close_pos = np.asarray(close_pos, dtype=ip)  # shutters (or wheels) blackout closes
@@ -515,7 +526,7 @@ class DmxEngine:
         if i is None:
             return None
         fx = self.rig.fixtures[fixture]
-        lo, hi = fx.limits.get(attribute, (0.0, 1.0))
+        lo, hi = fx.limits.get(attribute) or fx.limits.get(base_attribute(attribute), (0.0, 1.0))
         val = min(hi, max(lo, float(self._x[i])))
         master = 0.0 if self._blackout else self._grand_master
         tag = self._plans[fixture].get(attribute, "")

@@ -21,9 +21,11 @@ from installation.rig.profile import (
     EMITTER_ATTRIBUTES,
     Channel,
     FixtureProfile,
+    Head,
     Mode,
     ProfileRejected,
     check_mode,
+    numbered_heads,
 )
 
 _COLOURS = {
@@ -91,22 +93,34 @@ class _Def:
     role: str = ""  # see profile.ROLES
     closed: int | None = None  # shutter: the DMX value that closes it
     master: bool = False  # a master dimmer: the whole fixture's, whatever head lists it
+    coarse: str = ""  # a fine channel: the key of its coarse channel, where the file says (OFL aliases)
+    fixed: int = 0  # a channel without attribute: the DMX value it is held at
 
 
 _DIMMER_NAME = re.compile(r"^dimmer(_\d+)?$")
 
 
+@dataclass
+class _ModeSpec:
+    """A mode as the file lays it out: channel names (None = unused), each channel's head, the heads."""
+
+    name: str
+    names: list[str | None]
+    where: list[int] = field(default_factory=list)  # head of each channel, 0 = the whole fixture
+    heads: tuple[Head, ...] = ()
+
+
 def _build_modes(
-    defs: dict[str, _Def],
-    modes: Iterable[tuple[str, list[str | None]]],
-    source: str,
-    notes: list[str],
-    heads: dict[str, list[int]] | None = None,
+    defs: dict[str, _Def], specs: Iterable[_ModeSpec], source: str, notes: list[str]
 ) -> tuple[Mode, ...]:
-    """Place imported channels into modes, naming attributes by role: a mode's one fixture-wide dimmer is
-    `dimmer`; with none or several, they are `dimmer_1`, `dimmer_2`… and the rig adds a virtual `dimmer`."""
+    """Place imported channels into modes, naming attributes by role and head: a mode's one fixture-wide
+    dimmer is `dimmer`; with none or several, they are `dimmer_1`, `dimmer_2`… and the rig adds a virtual
+    `dimmer`. A head's channels keep plain names under the head (`3.red`); a fine channel takes the name and
+    head of the coarse channel it belongs to (the file's alias, else the nearest one of its kind)."""
     out: list[Mode] = []
-    for mode_name, names in modes:
+    seen: set[str] = set()
+    for spec in specs:
+        mode_name, names = spec.name, spec.names
         if not names:
             raise ProfileRejected(f"mode {mode_name!r} has no channels")
         if len(names) > 512:
@@ -116,7 +130,11 @@ def _build_modes(
                 raise ProfileRejected(
                     f"mode {mode_name!r} uses channel {name!r}, which the file does not define"
                 )
-        mode_heads = (heads or {}).get(mode_name) or [0] * len(names)
+        if mode_name in seen:
+            notes.append(f"mode name {mode_name!r} is used twice: the first is kept")
+            continue
+        seen.add(mode_name)
+        mode_heads = spec.where or [0] * len(names)
         used = [defs[n] if n is not None else None for n in names]
         where = [0 if d is None or d.master else h for d, h in zip(used, mode_heads, strict=True)]
         roles = [d.role if d is not None and d.attribute and not d.fine else "" for d in used]
@@ -125,38 +143,31 @@ def _build_modes(
             roles = ["dimmer" if r == "intensity" else r for r in roles]
         fixture_dimmers = sum(1 for r, h in zip(roles, where, strict=True) if r == "dimmer" and h == 0)
         slots: list[Channel | None] = [None] * len(names)
-        taken: set[tuple[str, bool]] = set()
-        renamed: dict[tuple[str, int], str] = {}  # coarse attribute renamed in a head → its fine follows
-        # the fixture's own channels take the plain names first, then heads 1..N get the numbered ones
-        for i in sorted(range(len(names)), key=lambda i: (where[i] != 0, where[i], i)):
+        taken: set[tuple[int, str]] = set()
+        # the fixture's own channels take the plain names first, then heads 1..N theirs (each head its own)
+        coarse_first = sorted(range(len(names)), key=lambda i: (where[i] != 0, where[i], i))
+        for i in coarse_first:
             name, d = names[i], used[i]
             if name is None or d is None:
                 slots[i] = Channel(fixed=0, label="unused")
                 continue
             if not d.attribute:
-                slots[i] = Channel(fixed=0, label=d.label or name)
+                slots[i] = Channel(fixed=d.fixed, label=d.label or name)
                 continue
-            role = d.role
-            if d.fine and d.role == "intensity":
-                role = ""
-            elif not d.fine:
-                role = roles[i]
-            attr = "dimmer" if role == "dimmer" and not d.fine else d.attribute
             if d.fine:
-                attr = renamed.get((attr, where[i]), renamed.get((attr, 0), attr))
-            elif role != "dimmer" and _DIMMER_NAME.match(attr):
+                continue
+            role = roles[i]
+            attr = "dimmer" if role == "dimmer" else d.attribute
+            if role != "dimmer" and _DIMMER_NAME.match(attr):
                 attr = f"{attr}_channel"  # `dimmer` is the fixture's master, whatever the file calls this
-            numbered = not d.fine and role == "dimmer" and where[i] == 0 and fixture_dimmers != 1
+            numbered = role == "dimmer" and where[i] == 0 and fixture_dimmers != 1
             new, n = (f"{attr}_1", 2) if numbered else (attr, 2)
-            while (new, d.fine) in taken:  # a second head or a second function of the same kind: number it
+            while (where[i], new) in taken:  # a second function of the same kind in one head: number it
                 new = f"{attr}_{n}"
                 n += 1
-            if not d.fine and new != d.attribute:
-                renamed[(d.attribute, where[i])] = new
-            taken.add((new, d.fine))
+            taken.add((where[i], new))
             slots[i] = Channel(
                 attribute=new,
-                fine=d.fine,
                 dmx_range=d.dmx_range,
                 off=d.off,
                 default=d.default,
@@ -168,28 +179,82 @@ def _build_modes(
                 head=where[i],
                 closed=d.closed,
             )
-        channels = [c for c in slots if c is not None]
-        # a fine channel whose coarse channel is not in this mode cannot be driven: hold it at 0
-        coarse = {c.attribute for c in channels if c.attribute and not c.fine}
-        fixed = []
-        for c in channels:
-            if c.fine and c.attribute not in coarse:
-                notes.append(f"mode {mode_name!r}: {c.label} has no coarse channel; held at 0")
-                fixed.append(Channel(fixed=0, label=c.label))
-            else:
-                fixed.append(c)
-        mode = Mode(str(mode_name), tuple(fixed))
+        paired: set[int] = set()
+        for i, (name, d) in enumerate(zip(names, used, strict=True)):
+            if name is None or d is None or not d.fine or not d.attribute:
+                continue
+            j = _coarse_of(
+                i,
+                d,
+                names=names,
+                used=used,
+                where=where,
+                slots=slots,
+                paired=paired,
+                target=defs.get(d.coarse),
+            )
+            coarse = slots[j] if j is not None else None
+            if coarse is None or j is None:
+                notes.append(f"mode {mode_name!r}: {d.label or name} has no coarse channel; held at 0")
+                slots[i] = Channel(fixed=0, label=d.label or name)
+                continue
+            paired.add(j)
+            slots[i] = Channel(
+                attribute=coarse.attribute,
+                fine=True,
+                dmx_range=coarse.dmx_range,
+                default=coarse.default,
+                invert=coarse.invert,
+                htp=coarse.htp,
+                label=d.label or name,
+                role="" if coarse.role == "intensity" else coarse.role,
+                head=coarse.head,
+            )
+        channels = tuple(c if c is not None else Channel(fixed=0) for c in slots)
+        top = max((c.head for c in channels), default=0)
+        heads = spec.heads if len(spec.heads) >= top else numbered_heads(top)
+        mode = Mode(str(mode_name), channels, heads if top else ())
         problems = check_mode(mode)
         if problems:
             raise ProfileRejected(problems[0])
         out.append(mode)
     if not out:
         raise ProfileRejected(f"{source} defines no modes")
-    names = [m.name for m in out]
-    if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        raise ProfileRejected(f"mode name {dupes[0]!r} is used twice")
     return tuple(out)
+
+
+def _coarse_of(
+    i: int,
+    d: _Def,
+    *,
+    names: list[str | None],
+    used: list[_Def | None],
+    where: list[int],
+    slots: list[Channel | None],
+    paired: set[int],
+    target: _Def | None = None,
+) -> int | None:
+    """The coarse channel a fine channel belongs to: the one the file names (an OFL alias), else the nearest
+    unpaired channel of the same kind in the same head (before it, else after it); None when there is none."""
+
+    def free(j: int) -> bool:
+        c = slots[j]
+        return j not in paired and c is not None and c.fixed is None and not c.fine
+
+    if d.coarse:  # the channel it is the alias of, under its own key or a switching alias of it
+        found = [j for j, n in enumerate(names) if (n == d.coarse or used[j] is target) and free(j)]
+    else:
+        found = [
+            j
+            for j, u in enumerate(used)
+            if u is not None and not u.fine and u.attribute == d.attribute and u.role == d.role and free(j)
+        ]
+        same = [j for j in found if where[j] == where[i]]
+        found = same or (found if where[i] == 0 else [])
+    before = [j for j in found if j < i]
+    if before:
+        return before[-1]
+    return found[0] if found else None
 
 
 def _shutter(caps: list[tuple[int, int, str, str]]) -> tuple[tuple[int, int], int | None, bool]:
@@ -316,21 +381,94 @@ def import_qxf(path: Path) -> FixtureProfile:
         if not name:
             raise ProfileRejected("a <Channel> has no Name")
         defs[name] = _qxf_channel(ch, name, notes)
-    modes = []
-    heads: dict[str, list[int]] = {}
+    layout = _qxf_layout(root.find("Physical"))
+    specs = []
     for m in root.findall("Mode"):
         names: list[str | None] = []
         numbered = sorted(m.findall("Channel"), key=lambda c: int(c.get("Number", "0")))
         for c in numbered:
             names.append((c.text or "").strip() or None)
         mode_name = m.get("Name") or f"{len(names)}ch"
-        modes.append((mode_name, names))
-        heads[mode_name] = _qxf_heads(m, len(names))
-    if not modes:
+        where = _qxf_heads(m, len(names))
+        count = max(where, default=0)
+        grid = _qxf_layout(m.find("Physical")) or layout
+        specs.append(_ModeSpec(mode_name, names, where, _grid_heads(count, grid)))
+    if not specs:
         raise ProfileRejected("defines no <Mode>")
     return FixtureProfile(
-        model, maker, kind, _build_modes(defs, modes, path.name, notes, heads), str(path), tuple(notes)
+        model,
+        maker,
+        kind,
+        _build_modes(defs, specs, path.name, notes),
+        str(path),
+        tuple(notes),
+        _qxf_physical(root.find("Physical")),
     )
+
+
+def _qxf_layout(physical: ET.Element | None) -> tuple[int, int] | None:
+    """Columns and rows of a QLC+ head layout (<Layout Width= Height=>), None when the file has none."""
+    el = physical.find("Layout") if physical is not None else None
+    if el is None:
+        return None
+    try:
+        w, h = int(el.get("Width", "0")), int(el.get("Height", "0"))
+    except ValueError:
+        return None
+    return (w, h) if w > 0 and h > 0 else None
+
+
+def _grid_heads(count: int, grid: tuple[int, int] | None) -> tuple[Head, ...]:
+    """Heads 1..count placed over a grid of columns × rows (row by row), else side by side."""
+    if not count:
+        return ()
+    if grid is None or grid[0] * grid[1] != count or grid[1] == 1:
+        return numbered_heads(count)
+    cols, rows = grid
+    return tuple(
+        Head(str(i + 1), f"head {i + 1}", ((i % cols + 0.5) / cols, (i // cols + 0.5) / rows))
+        for i in range(count)
+    )
+
+
+def _qxf_physical(el: ET.Element | None) -> tuple[tuple[str, str], ...]:
+    """What a QLC+ <Physical> says about the fixture's body, as (what, value with unit) pairs."""
+    if el is None:
+        return ()
+    out: list[tuple[str, str]] = []
+
+    def num(tag: str, attr: str) -> str:
+        sub = el.find(tag)
+        v = (sub.get(attr) or "").strip() if sub is not None else ""
+        try:
+            return "" if not v or float(v) <= 0 else v
+        except ValueError:
+            return ""
+
+    dims = [num("Dimensions", a) for a in ("Width", "Height", "Depth")]
+    if all(dims):
+        out.append(("dimensions", " × ".join(dims) + " mm"))
+    for label, tag, attr, unit in (
+        ("weight", "Dimensions", "Weight", "kg"),
+        ("power", "Technical", "PowerConsumption", "W"),
+        ("lumens", "Bulb", "Lumens", "lm"),
+        ("colour temperature", "Bulb", "ColourTemperature", "K"),
+        ("pan range", "Focus", "PanMax", "°"),
+        ("tilt range", "Focus", "TiltMax", "°"),
+    ):
+        v = num(tag, attr)
+        if v:
+            out.append((label, f"{v} {unit}"))
+    lo, hi = num("Lens", "DegreesMin"), num("Lens", "DegreesMax")
+    if hi:
+        out.append(("beam", f"{lo or hi}..{hi}°" if lo != hi else f"{hi}°"))
+    bulb = el.find("Bulb")
+    if bulb is not None and (bulb.get("Type") or "").strip():
+        out.append(("source", (bulb.get("Type") or "").strip()))
+    grid = _qxf_layout(el)
+    if grid is not None and grid != (1, 1):
+        out.append(("layout", f"{grid[0]} × {grid[1]} heads"))
+    return tuple(out)
 
 
 def _dark_text(preset: str, text: str) -> bool:
@@ -503,56 +641,380 @@ _OFL_KINDS = {
 }
 
 
+_RESOLUTIONS = {"8bit": 1, "16bit": 2, "24bit": 3}
+_MAX_REDIRECTS = 4
+
+
 def import_ofl(path: Path, manufacturer: str | None = None) -> FixtureProfile:
-    """Import an Open Fixture Library fixture (the JSON in its repository's fixtures/<maker>/ folder)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileRejected(f"cannot read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ProfileRejected(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    if not isinstance(data, dict) or "availableChannels" not in data or "modes" not in data:
+    """Import an Open Fixture Library fixture (the JSON in its repository's fixtures/<maker>/ folder).
+
+    Redirects are followed inside the same fixtures folder; matrix fixtures become modes with one head per
+    pixel (or pixel group) they drive, placed by the pixel's X/Y position."""
+    data, path = _ofl_read(path)
+    channels_in = data.get("availableChannels") or {}
+    templates = data.get("templateChannels") or {}
+    if (
+        not isinstance(channels_in, dict)
+        or not isinstance(templates, dict)
+        or not isinstance(data.get("modes"), list)
+    ):
         raise ProfileRejected("not an Open Fixture Library fixture (no availableChannels/modes)")
-    if "templateChannels" in data:
-        raise ProfileRejected(
-            "pixel-matrix fixtures (templateChannels) are not supported: "
-            "patch an RGB pixel profile with count: instead"
-        )
+    if not channels_in and not templates:
+        raise ProfileRejected("not an Open Fixture Library fixture (no availableChannels/modes)")
     name = str(data.get("name") or path.stem)
-    maker = manufacturer or str(data.get("manufacturerKey") or path.parent.name or "Unknown")
+    maker = manufacturer or _ofl_maker(path) or str(data.get("manufacturerKey") or "Unknown")
     kind = next((_OFL_KINDS[c] for c in data.get("categories", []) if c in _OFL_KINDS), "other")
     wheels = data.get("wheels", {}) or {}
     notes: list[str] = []
-    defs: dict[str, _Def] = {}
-    for key, ch in data["availableChannels"].items():
+    matrix = _OflMatrix(data.get("matrix") or {}) if templates or data.get("matrix") else None
+    # every channel the modes may name: available channels, then template channels once per pixel and group
+    raw: dict[str, dict[str, Any]] = {}
+    owner: dict[str, str] = {}  # channel key → the pixel or pixel group it belongs to
+    for key, ch in channels_in.items():
         if not isinstance(ch, dict):
             raise ProfileRejected(f"channel {key!r} is not an object")
+        raw[key] = ch
+    if templates:
+        assert matrix is not None
+        for tkey, ch in templates.items():
+            if not isinstance(ch, dict):
+                raise ProfileRejected(f"template channel {tkey!r} is not an object")
+            for pk in [*matrix.keys, *matrix.groups]:
+                key = tkey.replace("$pixelKey", pk)
+                raw[key] = _replace_pixel_key(ch, pk)
+                owner[key] = pk
+    defs: dict[str, _Def] = {}
+    switched: dict[str, str] = {}  # switching alias → the channel it stands for at the default value
+    for key, ch in raw.items():
         d = _ofl_channel(key, ch, wheels, notes)
         defs[key] = d
-        for alias in ch.get("fineChannelAliases", []) or []:
-            defs[alias] = (
-                _Def(d.attribute, True, label=alias) if d.attribute and not d.wheel else _Def("", label=alias)
-            )
-    modes = []
+        aliases = [a for a in ch.get("fineChannelAliases", []) or [] if isinstance(a, str)]
+        for n, alias in enumerate(aliases, start=1):
+            if owner.get(key):
+                owner[alias] = owner[key]
+            if n == 1 and d.attribute and not d.wheel:
+                defs[alias] = _Def(d.attribute, True, label=alias, role=d.role, coarse=key)
+            else:  # the lowest byte of a 24-bit channel, or the fine byte of a wheel: held at 0
+                defs[alias] = _Def("", label=alias)
+        switched.update(_ofl_switches(key, ch))
+    for alias, target in switched.items():
+        if target not in defs:
+            raise ProfileRejected(f"switching channel {alias!r} switches to {target!r}, which is not defined")
+        defs[alias] = defs[target]
+        if target in owner:
+            owner[alias] = owner[target]
+    if switched:
+        notes.append(
+            "switching channels take their meaning at the default value of the channel that switches them: "
+            + ", ".join(f"{a} = {t}" for a, t in switched.items())
+        )
+    specs = []
     for m in data["modes"]:
-        names: list[str | None] = []
-        for c in m.get("channels", []):
-            if c is None or isinstance(c, str):
-                names.append(c)
-            else:
-                raise ProfileRejected(
-                    f"mode {m.get('name')!r} inserts matrix channels, which are not supported"
-                )
-        modes.append((str(m.get("shortName") or m.get("name") or f"{len(names)}ch"), names))
+        if not isinstance(m, dict):
+            raise ProfileRejected("a mode is not an object")
+        mode_name = str(m.get("shortName") or m.get("name") or f"{len(m.get('channels', []))}ch")
+        names = _ofl_mode_channels(m, matrix)
+        specs.append(_ofl_mode_heads(mode_name, names, owner, matrix))
     return FixtureProfile(
-        name, maker, kind, _build_modes(defs, modes, path.name, notes), str(path), tuple(notes)
+        name,
+        maker,
+        kind,
+        _build_modes(defs, specs, path.name, notes),
+        str(path),
+        tuple(notes),
+        _ofl_physical(data.get("physical") or {}),
     )
 
 
+def _ofl_read(path: Path) -> tuple[dict[str, Any], Path]:
+    """The fixture's JSON, following `redirectTo` in the same fixtures folder (a renamed or rebranded one)."""
+    trail: list[str] = []
+    while True:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProfileRejected(f"cannot read: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise ProfileRejected(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        if not isinstance(data, dict):
+            raise ProfileRejected("not an Open Fixture Library fixture (no availableChannels/modes)")
+        target = data.get("redirectTo")
+        if not isinstance(target, str):
+            return data, path
+        trail.append(target)
+        if len(trail) > _MAX_REDIRECTS or not re.fullmatch(r"[a-z0-9\-]+/[a-z0-9\-]+", target):
+            raise ProfileRejected(f"redirects {' → '.join(trail)}: not a fixture it can follow")
+        nxt = path.parent.parent / f"{target}.json"
+        if not nxt.is_file():
+            reason = data.get("reason", "renamed")
+            raise ProfileRejected(f"redirects to {target!r} ({reason}), which is not in {path.parent.parent}")
+        path = nxt
+
+
+def _ofl_maker(path: Path) -> str:
+    """The manufacturer's name from the fixtures folder's manufacturers.json, else its folder's key."""
+    index = path.parent.parent / "manufacturers.json"
+    try:
+        makers = json.loads(index.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return path.parent.name
+    entry = makers.get(path.parent.name) if isinstance(makers, dict) else None
+    return str(entry.get("name")) if isinstance(entry, dict) and entry.get("name") else path.parent.name
+
+
+def _replace_pixel_key(value: Any, pixel_key: str) -> Any:
+    """A template channel with `$pixelKey` replaced everywhere (aliases and switched channels too)."""
+    if isinstance(value, str):
+        return value.replace("$pixelKey", pixel_key)
+    if isinstance(value, list):
+        return [_replace_pixel_key(v, pixel_key) for v in value]
+    if isinstance(value, dict):
+        return {_replace_pixel_key(k, pixel_key): _replace_pixel_key(v, pixel_key) for k, v in value.items()}
+    return value
+
+
+def _ofl_switches(key: str, ch: dict[str, Any]) -> dict[str, str]:
+    """Switching aliases of a channel → the channel each stands for at the channel's default value."""
+    caps = [c for c in ch.get("capabilities", []) or [] if isinstance(c, dict) and "switchChannels" in c]
+    if not caps:
+        return {}
+    res = _ofl_resolution(ch)
+    default = ch.get("defaultValue", 0)
+    if isinstance(default, str) and default.endswith("%"):
+        try:
+            value = round(float(default[:-1]) / 100 * (256**res - 1))
+        except ValueError:
+            value = 0
+    else:
+        value = int(default) if isinstance(default, (int, float)) else 0
+    at = next((c for c in caps if c["dmxRange"][0] <= value <= c["dmxRange"][1]), caps[0])
+    out = {str(a): str(t) for a, t in at["switchChannels"].items()}
+    for c in caps:  # aliases the default capability does not name: the first target they have
+        for a, t in c["switchChannels"].items():
+            out.setdefault(str(a), str(t))
+    return out
+
+
+def _ofl_resolution(ch: dict[str, Any]) -> int:
+    """Bytes of a channel's DMX values: its dmxValueResolution, else one more than its fine aliases."""
+    declared = ch.get("dmxValueResolution")
+    if declared in _RESOLUTIONS:
+        return _RESOLUTIONS[declared]
+    return 1 + len(ch.get("fineChannelAliases", []) or [])
+
+
+def _natural(key: str) -> list[tuple[int, Any]]:
+    """Sort key for pixel keys as OFL orders them: 1 < 2 < 10 < alice < bob."""
+    return [(0, int(t)) if t.isdigit() else (1, t.lower()) for t in re.findall(r"\d+|\D+", key)]
+
+
+class _OflMatrix:
+    """An OFL matrix: pixel keys with their X/Y/Z positions (1-based) and pixel groups resolved to keys."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        structure: list[Any]
+        if isinstance(data.get("pixelKeys"), list):
+            structure = data["pixelKeys"]
+        else:
+            count = data.get("pixelCount")
+            if not (isinstance(count, list) and len(count) == 3 and all(isinstance(n, int) for n in count)):
+                raise ProfileRejected("a matrix fixture needs matrix.pixelCount or matrix.pixelKeys")
+            nx, ny, nz = count
+            axes = [n > 1 for n in count]
+
+            def default_key(x: int, y: int, z: int) -> str:
+                on = [v for v, a in zip((x, y, z), axes, strict=True) if a]
+                if len(on) == 1:
+                    return str(on[0])
+                if not on:
+                    return "1"
+                return "(" + ", ".join(map(str, on)) + ")"
+
+            structure = [
+                [[default_key(x, y, z) for x in range(1, nx + 1)] for y in range(1, ny + 1)]
+                for z in range(1, nz + 1)
+            ]
+        self.position: dict[str, tuple[int, int, int]] = {}
+        for z, layer in enumerate(structure, start=1):
+            for y, row in enumerate(layer or [], start=1):
+                for x, key in enumerate(row or [], start=1):
+                    if isinstance(key, str):
+                        self.position[key] = (x, y, z)
+        if not self.position:
+            raise ProfileRejected("the matrix has no pixels")
+        self.size = tuple(max(p[a] for p in self.position.values()) for a in range(3))
+        self.keys = sorted(self.position, key=_natural)  # eachPixelABC
+        # heads are numbered X first, then Y, then Z (along a bar, row by row over a panel)
+        self.numbered = self.by_order("XYZ")
+        self.groups: dict[str, list[str]] = {}
+        for gkey, spec in (data.get("pixelGroups") or {}).items():
+            self.groups[str(gkey)] = self._group(spec)
+
+    def head_names(self) -> dict[str, str]:
+        """Pixel key → its head's name in parameter paths: the key itself where every key is a number or
+        a word (`4`, `top`), else its number counted X first, then Y, then Z (`(2, 3)` → `8`)."""
+        keys = list(self.position)
+        if all(k.isdigit() for k in keys):
+            return {k: str(int(k)) for k in keys}
+        words = {k: re.sub(r"[^a-z0-9]+", "_", k.lower()).strip("_") for k in keys}
+        if all(w[:1].isalpha() for w in words.values()) and len(set(words.values())) == len(keys):
+            return words
+        return {k: str(i) for i, k in enumerate(self.numbered, start=1)}
+
+    def by_order(self, axes: str) -> list[str]:
+        """Pixel keys for `eachPixel<axes>`: the first axis changes fastest."""
+        idx = ["XYZ".index(a) for a in axes]
+        return sorted(self.position, key=lambda k: tuple(self.position[k][i] for i in reversed(idx)))
+
+    def _group(self, spec: Any) -> list[str]:
+        if spec == "all":
+            return list(self.keys)
+        if isinstance(spec, list):
+            return [str(k) for k in spec if str(k) in self.position]
+        if not isinstance(spec, dict):
+            raise ProfileRejected(f"pixel group {spec!r} is neither a list, 'all' nor constraints")
+        out = []
+        for key in self.keys:
+            pos = self.position[key]
+            ok = all(_constraint(pos[a], c) for a, axis in enumerate("xyz") for c in spec.get(axis, []) or [])
+            ok = ok and all(re.search(rx, key) for rx in spec.get("name", []) or [])
+            if ok:
+                out.append(key)
+        return out
+
+    def repeat(self, repeat_for: Any) -> list[str]:
+        """The pixel (or pixel group) keys a matrix insert block repeats for, in order."""
+        if isinstance(repeat_for, list):
+            return [str(k) for k in repeat_for]
+        if repeat_for == "eachPixelABC":
+            return list(self.keys)
+        if repeat_for == "eachPixelGroup":
+            return list(self.groups)
+        if isinstance(repeat_for, str) and re.fullmatch(r"eachPixel[XYZ]{3}", repeat_for):
+            return self.by_order(repeat_for[-3:])
+        raise ProfileRejected(f"matrix channels repeat for {repeat_for!r}, which OFL does not define")
+
+    def place(self, key: str) -> tuple[float, float]:
+        """A pixel's (or a group's centre) place on the fixture, 0..1 across its width and height."""
+        keys = self.groups.get(key, [key]) if key not in self.position else [key]
+        pts = [self.position[k] for k in keys if k in self.position] or [(1, 1, 1)]
+        x = sum((p[0] - 0.5) / self.size[0] for p in pts) / len(pts)
+        y = sum((p[1] - 0.5) / self.size[1] for p in pts) / len(pts)
+        return (round(x, 6), round(y, 6))
+
+
+def _constraint(value: int, rule: str) -> bool:
+    """One OFL pixel-number constraint: =N, >=N, <=N, Nn, Nn+M, even, odd."""
+    rule = str(rule)
+    if rule == "even":
+        return value % 2 == 0
+    if rule == "odd":
+        return value % 2 == 1
+    m = re.fullmatch(r"(=|>=|<=)(\d+)", rule)
+    if m:
+        n = int(m.group(2))
+        return {"=": value == n, ">=": value >= n, "<=": value <= n}[m.group(1)]
+    m = re.fullmatch(r"(\d+)n(?:\+(\d+))?", rule)
+    if m:
+        n, rem = int(m.group(1)), int(m.group(2) or 0)
+        return value % n == rem % n
+    raise ProfileRejected(f"pixel group constraint {rule!r} is not one OFL defines")
+
+
+def _ofl_mode_channels(mode: dict[str, Any], matrix: _OflMatrix | None) -> list[str | None]:
+    """A mode's channel keys, matrix insert blocks expanded (per pixel or per channel)."""
+    names: list[str | None] = []
+    for c in mode.get("channels", []):
+        if c is None or isinstance(c, str):
+            names.append(c)
+            continue
+        if not isinstance(c, dict) or c.get("insert") != "matrixChannels" or matrix is None:
+            raise ProfileRejected(f"mode {mode.get('name')!r} has a channel entry OFL does not define: {c!r}")
+        keys = matrix.repeat(c.get("repeatFor"))
+        tcs = c.get("templateChannels") or []
+        if c.get("channelOrder") == "perChannel":
+            names += [t.replace("$pixelKey", k) if t else None for t in tcs for k in keys]
+        else:
+            names += [t.replace("$pixelKey", k) if t else None for k in keys for t in tcs]
+    return names
+
+
+def _ofl_mode_heads(
+    mode_name: str, names: list[str | None], owner: dict[str, str], matrix: _OflMatrix | None
+) -> _ModeSpec:
+    """Heads of an OFL mode: one per pixel it drives (numbered X, then Y, then Z over the whole fixture) and
+    one per pixel group (named after it); a group of every pixel is the fixture itself."""
+    if matrix is None:
+        return _ModeSpec(mode_name, names)
+    used = list(dict.fromkeys(owner[n] for n in names if n is not None and n in owner))
+    every = set(matrix.position)
+    whole = {g for g in used if g in matrix.groups and set(matrix.groups[g]) >= every}
+    pixels = [k for k in matrix.numbered if k in used and k not in matrix.groups]
+    groups = [g for g in used if g in matrix.groups and g not in whole and g not in matrix.position]
+    number = matrix.head_names()
+    index: dict[str, int] = {}
+    heads: list[Head] = []
+    for k in pixels:
+        index[k] = len(heads) + 1
+        heads.append(Head(number[k], k, matrix.place(k)))
+    taken = {h.name for h in heads}
+    for g in groups:
+        label = slug(g, "group")
+        new, n = label, 2
+        while new in taken:
+            new = f"{label}_{n}"
+            n += 1
+        taken.add(new)
+        index[g] = len(heads) + 1
+        covers = tuple(index[k] for k in matrix.groups[g] if k in index)
+        heads.append(Head(new, g, matrix.place(g), covers))
+    where = [index.get(owner.get(n or "", ""), 0) for n in names]
+    return _ModeSpec(mode_name, names, where, tuple(heads))
+
+
+def _ofl_physical(physical: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """What an OFL `physical` says about the fixture's body, as (what, value with unit) pairs."""
+    out: list[tuple[str, str]] = []
+    dims = physical.get("dimensions")
+    if isinstance(dims, list) and len(dims) == 3:
+        out.append(("dimensions", " × ".join(f"{v:g}" for v in dims) + " mm"))
+    for label, key, unit in (("weight", "weight", "kg"), ("power", "power", "W")):
+        if isinstance(physical.get(key), (int, float)):
+            out.append((label, f"{physical[key]:g} {unit}"))
+    bulb = physical.get("bulb") or {}
+    if isinstance(bulb, dict):
+        if bulb.get("type"):
+            out.append(("source", str(bulb["type"])))
+        if isinstance(bulb.get("lumens"), (int, float)):
+            out.append(("lumens", f"{bulb['lumens']:g} lm"))
+        if isinstance(bulb.get("colorTemperature"), (int, float)):
+            out.append(("colour temperature", f"{bulb['colorTemperature']:g} K"))
+    lens = physical.get("lens") or {}
+    deg = lens.get("degreesMinMax") if isinstance(lens, dict) else None
+    if isinstance(deg, list) and len(deg) == 2:
+        out.append(("beam", f"{deg[0]:g}..{deg[1]:g}°" if deg[0] != deg[1] else f"{deg[0]:g}°"))
+    if physical.get("DMXconnector"):
+        out.append(("DMX connector", str(physical["DMXconnector"])))
+    pixels = physical.get("matrixPixels") or {}
+    if isinstance(pixels, dict) and isinstance(pixels.get("spacing"), list) and any(pixels["spacing"]):
+        out.append(("pixel spacing", " × ".join(f"{v:g}" for v in pixels["spacing"]) + " mm"))
+    return tuple(out)
+
+
 def _ofl_caps(ch: dict[str, Any]) -> list[dict[str, Any]]:
-    if "capability" in ch:
+    """A channel's capabilities with DMX ranges in its coarse byte (16- and 24-bit ranges scaled down)."""
+    if "capability" in ch and isinstance(ch["capability"], dict):
         return [dict(ch["capability"], dmxRange=[0, 255])]
-    return [c for c in ch.get("capabilities", []) if isinstance(c, dict)]
+    shift = 8 * (_ofl_resolution(ch) - 1)
+    out = []
+    for c in ch.get("capabilities", []) or []:
+        if not isinstance(c, dict):
+            continue
+        rng = c.get("dmxRange")
+        if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(v, int) for v in rng)):
+            raise ProfileRejected(f"a capability has no DMX range: {c!r}"[:120])
+        out.append(dict(c, dmxRange=[min(255, rng[0] >> shift), min(255, rng[1] >> shift)]))
+    return out
 
 
 def _ofl_default(ch: dict[str, Any]) -> float:
@@ -563,7 +1025,7 @@ def _ofl_default(ch: dict[str, Any]) -> float:
         except ValueError:
             return 0.0
     if isinstance(v, (int, float)):
-        return min(1.0, max(0.0, v / 255))
+        return min(1.0, max(0.0, v / (256 ** _ofl_resolution(ch) - 1)))
     return 0.0
 
 

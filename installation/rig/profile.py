@@ -58,26 +58,64 @@ class Channel:
 
 
 @dataclass(frozen=True, slots=True)
+class Head:
+    """A head (a pixel, a cell, a beam) of a multi-head mode: its name in parameter paths and its place.
+
+    `position` is where it sits on the fixture, 0..1 along its width (x) and height (y), from the format's
+    pixel layout; `covers` lists the heads (1-based) a pixel-group head drives together with them."""
+
+    name: str  # the path segment: light.<fixture>.<name>.<attribute>, e.g. "3" or "outer"
+    label: str = ""  # the file's own name for it (an OFL pixel key, "Head 3")
+    position: tuple[float, float] = (0.5, 0.5)
+    covers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Mode:
-    """A channel layout of a fixture (a DMX personality)."""
+    """A channel layout of a fixture (a DMX personality), with its heads when it has several."""
 
     name: str
     channels: tuple[Channel, ...]
+    heads: tuple[Head, ...] = ()  # head n of a channel is heads[n - 1]
+    keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(self.key(ch) for ch in self.channels))
 
     @property
     def footprint(self) -> int:
         return len(self.channels)
 
+    def head_name(self, head: int) -> str:
+        """The path segment of head `head` (1-based): its declared name, else its number."""
+        return self.heads[head - 1].name if 0 < head <= len(self.heads) else str(head)
+
+    def key(self, ch: Channel) -> str:
+        """A channel's attribute as shows name it: `red` for the fixture's own, `3.red` for head 3's."""
+        if ch.fixed is not None or not ch.attribute:
+            return ""
+        return f"{self.head_name(ch.head)}.{ch.attribute}" if ch.head else ch.attribute
+
     def attributes(self) -> dict[str, Channel]:
-        """Attribute name → its coarse channel, in channel order."""
+        """Attribute key (`dimmer`, `3.red`) → its coarse channel, in channel order."""
         out: dict[str, Channel] = {}
-        for ch in self.channels:
-            if ch.attribute and not ch.fine and ch.attribute not in out:
-                out[ch.attribute] = ch
+        for ch, key in zip(self.channels, self.keys, strict=True):
+            if key and not ch.fine and key not in out:
+                out[key] = ch
         return out
 
     def has_fine(self, attribute: str) -> bool:
-        return any(ch.fine and ch.attribute == attribute for ch in self.channels)
+        return any(ch.fine and key == attribute for ch, key in zip(self.channels, self.keys, strict=True))
+
+    def head_groups(self) -> dict[str, list[str]]:
+        """Attribute → the head keys that have it (`red` → [`1.red`, `2.red`, …]) where the fixture itself
+        has none: `light.<fixture>.red` then drives every head's red together."""
+        own = {k for k, ch in self.attributes().items() if not ch.head}
+        out: dict[str, list[str]] = {}
+        for key, ch in self.attributes().items():
+            if ch.head and ch.attribute not in own:
+                out.setdefault(ch.attribute, []).append(key)
+        return out
 
     def light_plan(self) -> dict[str, str]:
         """How the grand master and blackout treat each attribute; see `light_plan`."""
@@ -94,7 +132,9 @@ def light_plan(mode: Mode) -> dict[str, str]:
     shutters ("close") of a head that has no other way to go dark. Intensity channels that are not
     masters (dimmer modes, programmes, lamp control) are left alone. Haze and fog output are masters.
     """
-    coarse = [c for c in mode.channels if c.fixed is None and c.attribute and not c.fine]
+    keyed = [(c, k) for c, k in zip(mode.channels, mode.keys, strict=True) if k and not c.fine]
+    coarse = [c for c, _ in keyed]
+    key = {id(c): k for c, k in keyed}
     masters: list[Channel]
     dimmers = [c for c in coarse if c.role == "dimmer"]
     emitters = [c for c in coarse if c.role == "emitter"]
@@ -103,21 +143,24 @@ def light_plan(mode: Mode) -> dict[str, str]:
         masters = fixture_wide
     else:
         dimmed = {c.head for c in dimmers}
+        for h in list(dimmed):  # a pixel group's dimmer dims the pixels it covers
+            if 0 < h <= len(mode.heads):
+                dimmed |= set(mode.heads[h - 1].covers)
         masters = dimmers + [c for c in emitters if c.head == 0 or c.head not in dimmed]
     lit = {c.head for c in coarse if c.role in ("dimmer", "emitter")}
     if not fixture_wide:  # a head lit only through intensity channels (a derby's strobe dimmer): those
         masters += [c for c in coarse if c.role == "intensity" and (not lit or c.head not in lit | {0})]
-    plan = {c.attribute: "master" for c in masters}
+    plan = {key[id(c)]: "master" for c in masters}
     for c in coarse:
         if c.role == "emission":
-            plan[c.attribute] = "master"
-        elif c.role in ("dimmer", "emitter") and c.attribute not in plan:
-            plan[c.attribute] = "cut"
+            plan[key[id(c)]] = "master"
+        elif c.role in ("dimmer", "emitter") and key[id(c)] not in plan:
+            plan[key[id(c)]] = "cut"
     lit |= {c.head for c in masters}
     for c in coarse:  # a shutter closes where it is its head's only cut
         alone = not lit if c.head == 0 else 0 not in lit and c.head not in lit
         if c.role == "shutter" and c.closed is not None and alone:
-            plan[c.attribute] = "close"
+            plan[key[id(c)]] = "close"
     return plan
 
 
@@ -139,6 +182,7 @@ class FixtureProfile:
     modes: tuple[Mode, ...]
     source: str = ""  # file it came from, for messages
     notes: tuple[str, ...] = field(default=())  # what an importer skipped or simplified
+    physical: tuple[tuple[str, str], ...] = ()  # what the file says about the body: ("weight", "4.2 kg"), …
 
     def mode(self, name: str | None) -> Mode | None:
         """The named mode, or the only/first mode when name is None."""
@@ -165,9 +209,10 @@ def check_mode(mode: Mode) -> list[str]:
             problems.append(f"{where}: attribute {ch.attribute!r} must be lowercase letters, digits, _")
             continue
         target = fine if ch.fine else coarse
-        if ch.attribute in target:
-            problems.append(f"{where}: attribute {ch.attribute!r} appears twice")
-        target.add(ch.attribute)
+        key = mode.key(ch)
+        if key in target:
+            problems.append(f"{where}: attribute {key!r} appears twice")
+        target.add(key)
         lo, hi = ch.dmx_range
         if not (0 <= lo <= 255 and 0 <= hi <= 255):
             problems.append(f"{where}: range {lo}..{hi} is outside 0..255")
@@ -266,7 +311,8 @@ def load_profile(path: Path, display: str) -> FixtureProfile:
                 ch = _parse_channel(item, lambda msg, hint="", i=i, chans=chans: add(chans, i, msg, hint))
                 if ch is not None:
                     channels.append(ch)
-            mode = Mode(str(mode_name), tuple(channels))
+            count = max((c.head for c in channels), default=0)
+            mode = Mode(str(mode_name), tuple(channels), numbered_heads(count))
             if len(channels) == len(chans):
                 for msg in check_mode(mode):
                     add(modes_node, mode_name, msg)
@@ -276,6 +322,11 @@ def load_profile(path: Path, display: str) -> FixtureProfile:
     return FixtureProfile(
         name=str(name), manufacturer=str(manufacturer), kind=str(kind), modes=tuple(modes), source=display
     )
+
+
+def numbered_heads(count: int) -> tuple[Head, ...]:
+    """Heads 1..count side by side along the fixture (an LED bar's cells)."""
+    return tuple(Head(str(i), f"head {i}", ((i - 0.5) / count, 0.5)) for i in range(1, count + 1))
 
 
 def _parse_channel(item: Any, add: Callable[..., None]) -> Channel | None:

@@ -82,12 +82,45 @@ def has_virtual_dimmer(mode: Mode) -> bool:
 
 
 def mode_attributes(mode: Mode) -> dict[str, Channel]:
-    """A mode's attributes as shows see them, the virtual dimmer included."""
+    """A mode's attributes as shows see them: its channels' (`dimmer`, `3.red`), the virtual dimmer, and
+    each attribute its heads share (`red`: every head's red at once)."""
     attrs = mode.attributes()
     if has_virtual_dimmer(mode):
         # a master over the fixture's light; latest-takes-precedence so a group fade can dim it
         attrs["dimmer"] = Channel(attribute="dimmer", default=1.0, htp=False, label="virtual")
+    for attr, channel in head_group_attributes(mode).items():
+        attrs.setdefault(attr, channel)
     return attrs
+
+
+def head_group_attributes(mode: Mode) -> dict[str, Channel]:
+    """Attributes that drive the same attribute of every head (`light.bar.red` → `1.red`, `2.red`, …): those
+    the heads have and the fixture itself has not (a wheel only where every head's slots are the same)."""
+    cached = _HEAD_GROUPS.get(id(mode))
+    if cached is not None and cached[0] is mode:
+        return cached[1]
+    attrs = mode.attributes()
+    out: dict[str, Channel] = {}
+    for attr, keys in mode.head_groups().items():
+        chans = [attrs[k] for k in keys]
+        first = chans[0]
+        if attr == "dimmer" and has_virtual_dimmer(mode):
+            continue
+        if any(bool(c.wheel) != bool(first.wheel) or c.wheel != first.wheel for c in chans):
+            continue
+        out[attr] = Channel(
+            attribute=attr, default=first.default, htp=first.htp, wheel=first.wheel, label="every head"
+        )
+    _HEAD_GROUPS[id(mode)] = (mode, out)
+    return out
+
+
+_HEAD_GROUPS: dict[int, tuple[Mode, dict[str, Channel]]] = {}
+
+
+def base_attribute(key: str) -> str:
+    """`red` for `3.red` (a head's attribute) and for `red`."""
+    return key.rpartition(".")[2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +288,7 @@ class Rig:
                 default = min(ch.default, len(choices) - 1)
                 out[attr] = ParamSpec(full, 0.0, float(len(choices) - 1), default, "", "choice", choices)
             else:
-                kind = "color-component" if attr in COLOR_ATTRIBUTES else "float"
+                kind = "color-component" if base_attribute(attr) in COLOR_ATTRIBUTES else "float"
                 out[attr] = ParamSpec(full, 0.0, 1.0, ch.default, "", kind)
         return out
 
@@ -737,12 +770,12 @@ def _load_fixtures(
                 invert = tuple(inv)
                 if mode is not None:
                     for a in invert:
-                        if a not in mode.attributes():
+                        if a not in mode_attributes(mode):
                             chk.at(
                                 spec,
                                 "invert",
                                 f"{what}: no attribute {a!r} to invert",
-                                "valid: " + ", ".join(mode.attributes()),
+                                "valid: " + ", ".join(mode_attributes(mode)),
                             )
         if mode is None or profile is None or universe is None or address is None:
             continue

@@ -137,9 +137,14 @@ def _ofl_pct(value: object) -> float | None:
 
 def _ofl_light(ch: dict[str, object]) -> _Light:
     raw = [ch["capability"]] if "capability" in ch else ch.get("capabilities", [])
-    caps = [c for c in raw if isinstance(c, dict)] if isinstance(raw, list) else []
+    caps = [dict(c) for c in raw if isinstance(c, dict)] if isinstance(raw, list) else []
     if "capability" in ch:
         caps = [dict(caps[0], dmxRange=[0, 255])]
+    else:  # 16- and 24-bit ranges, read in the coarse byte
+        aliases = ch.get("fineChannelAliases") or []
+        res = {"8bit": 1, "16bit": 2, "24bit": 3}.get(str(ch.get("dmxValueResolution")), 1 + len(aliases))  # type: ignore[arg-type]
+        for c in caps:
+            c["dmxRange"] = [v >> (8 * (res - 1)) for v in c["dmxRange"]]
     types = {c.get("type") for c in caps}
 
     def off(v: int) -> bool:
@@ -169,16 +174,58 @@ def _ofl_light(ch: dict[str, object]) -> _Light:
     return _Light("")
 
 
+def _ofl_pixels(matrix: dict[str, object]) -> tuple[list[str], dict[str, list[str]]]:
+    """Pixel keys (in pixelKeys' order, or pixelCount's default keys) and pixel groups, read plainly."""
+    keys: list[str] = []
+    if "pixelKeys" in matrix:
+        keys = [k for layer in matrix["pixelKeys"] for row in layer for k in row if k]  # type: ignore[attr-defined]
+    else:
+        nx, ny, nz = matrix["pixelCount"]  # type: ignore[misc]
+        axes = sum(n > 1 for n in (nx, ny, nz))
+        for z in range(1, nz + 1):
+            for y in range(1, ny + 1):
+                for x in range(1, nx + 1):
+                    on = [v for v, n in ((x, nx), (y, ny), (z, nz)) if n > 1]
+                    keys.append(str(on[0]) if axes == 1 else "(" + ", ".join(map(str, on)) + ")")
+    groups = {str(g): [] for g in matrix.get("pixelGroups", {}) or {}}  # type: ignore[attr-defined]
+    return keys, groups
+
+
 def _ofl_modes(path: Path, profile: FixtureProfile) -> dict[str, list[_Light]]:
     data = json.loads(path.read_text(encoding="utf-8"))
-    lights = {k: _ofl_light(ch) for k, ch in data["availableChannels"].items()}
-    for ch in data["availableChannels"].values():
+    while "redirectTo" in data:
+        path = path.parent.parent / f"{data['redirectTo']}.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+    channels = dict(data.get("availableChannels", {}))
+    keys, groups = _ofl_pixels(data.get("matrix") or {}) if "matrix" in data else ([], {})
+    for tkey, ch in (data.get("templateChannels") or {}).items():
+        for pk in [*keys, *groups]:
+            text = json.dumps(ch).replace("$pixelKey", pk)
+            channels[tkey.replace("$pixelKey", pk)] = json.loads(text)
+    lights = {k: _ofl_light(ch) for k, ch in channels.items()}
+    for ch in channels.values():
         for alias in ch.get("fineChannelAliases", []) or []:
             lights[alias] = _Light("")
     modes: dict[str, list[_Light]] = {}
     for m in data["modes"]:
         name = str(m.get("shortName") or m.get("name"))
-        modes[name] = [lights.get(c, _Light("")) if c else _Light("") for c in m.get("channels", [])]
+        if name in modes:
+            continue  # the importer keeps the first of two modes with one name
+        names: list[str | None] = []
+        for c in m.get("channels", []):
+            if not isinstance(c, dict):
+                names.append(c)
+                continue
+            # every pixel of a template channel does the same for light: the order of eachPixelXYZ/ABC
+            # does not change what blackout must leave dark (every OFL channel is read as the fixture's)
+            rep = c["repeatFor"]
+            pks = rep if isinstance(rep, list) else (list(groups) if rep == "eachPixelGroup" else keys)
+            tcs = c["templateChannels"]
+            if c.get("channelOrder") == "perChannel":
+                names += [t.replace("$pixelKey", k) if t else None for t in tcs for k in pks]
+            else:
+                names += [t.replace("$pixelKey", k) if t else None for k in pks for t in tcs]
+        modes[name] = [lights.get(c, _Light("")) if c else _Light("") for c in names]
     return modes
 
 
@@ -432,8 +479,9 @@ def bar(tmp_path: Path) -> FixtureProfile:
 
 def test_every_head_of_a_pixel_bar_goes_dark_and_its_dimmer_masters_them_all(bar):
     mode = bar.mode("pixels")
-    assert [(c.attribute, c.role, c.head) for c in mode.channels] == [
-        ("red", "emitter", 1), ("green", "emitter", 1), ("red_2", "emitter", 2), ("green_2", "emitter", 2),
+    assert [(key, c.role, c.head) for key, c in zip(mode.keys, mode.channels, strict=True)] == [
+        ("1.red", "emitter", 1), ("1.green", "emitter", 1),
+        ("2.red", "emitter", 2), ("2.green", "emitter", 2),
     ]  # fmt: skip
     e = _one(bar, "pixels")
     _at_full(e)

@@ -17,6 +17,7 @@ from installation.rig.profile import ProfileRejected
 from installation.rig.rigfile import load_rig
 
 QLC = Path("/usr/share/qlcplus/fixtures")
+OFL = Path(__file__).resolve().parents[3] / "shared" / "data" / "ofl" / "fixtures"
 HEX = QLC / "American_DJ" / "American-DJ-18P-Hex.qxf"
 
 
@@ -199,8 +200,16 @@ def test_ofl_fixture_imports_fine_aliases_wheel_slots_and_shutter(tmp_path):
 def test_ofl_rejections_say_why(tmp_path):
     matrix = dict(OFL_WASH, templateChannels={"Red $pixelKey": {}})
     (tmp_path / "m.json").write_text(json.dumps(matrix))
-    with pytest.raises(ProfileRejected, match="pixel-matrix fixtures"):
+    with pytest.raises(
+        ProfileRejected, match=r"a matrix fixture needs matrix\.pixelCount or matrix\.pixelKeys"
+    ):
         import_ofl(tmp_path / "m.json")
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "acme" / "old.json").write_text(
+        json.dumps({"name": "Old", "redirectTo": "other/new", "reason": "SameAsDifferentBrand"})
+    )
+    with pytest.raises(ProfileRejected, match=r"redirects to 'other/new' .*which is not in"):
+        import_ofl(tmp_path / "acme" / "old.json")
     (tmp_path / "x.json").write_text("{not json")
     with pytest.raises(ProfileRejected, match="not valid JSON"):
         import_ofl(tmp_path / "x.json")
@@ -237,3 +246,195 @@ def test_a_rig_patches_imported_profiles_and_names_import_failures(tmp_path):
     assert str(info.value) == (
         "hardware/rig.yaml:5:18: fixture bad: cannot import hardware/fixtures/broken.qxf: no <Model> name"
     )
+
+
+@pytest.mark.skipif(not OFL.is_dir(), reason="the Open Fixture Library files are not in ../shared/data/ofl")
+def test_every_ofl_fixture_and_mode_imports(capsys, record_property):
+    files = sorted(p for p in OFL.glob("*/*.json"))
+    assert len(files) > 400
+    modes_in_files = modes_imported = files_imported = 0
+    refused: dict[str, str] = {}
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        while "redirectTo" in data and (path.parent.parent / f"{data['redirectTo']}.json").is_file():
+            data = json.loads((path.parent.parent / f"{data['redirectTo']}.json").read_text(encoding="utf-8"))
+        names = {str(m.get("shortName") or m.get("name")) for m in data.get("modes", [])}
+        modes_in_files += len(names)
+        try:
+            profile = import_ofl(path)
+        except ProfileRejected as exc:
+            refused[str(path.relative_to(OFL))] = str(exc)
+            continue
+        files_imported += 1
+        modes_imported += len(profile.modes)
+        assert {m.name for m in profile.modes} == names
+    record_property("ofl_files", len(files))
+    record_property("ofl_modes_imported", modes_imported)
+    with capsys.disabled():
+        print(
+            f"\nOpen Fixture Library a–l: {len(files)} files, {files_imported} imported; "
+            f"{modes_in_files} modes checked, {modes_imported} imported, "
+            f"{modes_in_files - modes_imported} refused"
+        )
+        for where, reason in refused.items():
+            print(f"  refused {where}: {reason}")
+    # the only refusals: redirects to a maker whose files are not here (m–z are kept for evaluation)
+    assert all("redirects to" in r and "which is not in" in r for r in refused.values()), refused
+    assert modes_imported == modes_in_files
+
+
+OFL_BAR = {
+    "name": "Pixel Bar 4",
+    "categories": ["Pixel Bar"],
+    "matrix": {"pixelCount": [4, 1, 1], "pixelGroups": {"Left": {"x": ["<=2"]}, "All": "all"}},
+    "availableChannels": {
+        "Master": {
+            "fineChannelAliases": ["Master fine"],
+            "capabilities": [
+                {"dmxRange": [0, 1301], "type": "ShutterStrobe", "shutterEffect": "Closed"},
+                {"dmxRange": [1302, 65535], "type": "Intensity"},
+            ],
+        },
+        "Mode": {
+            "defaultValue": 0,
+            "capabilities": [
+                {"dmxRange": [0, 127], "type": "NoFunction", "switchChannels": {"Speed/Tilt": "Tilt"}},
+                {
+                    "dmxRange": [128, 255],
+                    "type": "Effect",
+                    "effectName": "auto",
+                    "switchChannels": {"Speed/Tilt": "Speed"},
+                },
+            ],
+        },
+        "Tilt": {
+            "fineChannelAliases": ["Tilt fine"],
+            "capability": {"type": "Tilt", "angleStart": "0deg", "angleEnd": "90deg"},
+        },
+        "Speed": {"capability": {"type": "Speed", "speedStart": "slow", "speedEnd": "fast"}},
+        "Nothing": {"capability": {"type": "NoFunction"}},
+    },
+    "templateChannels": {
+        "Red $pixelKey": {
+            "fineChannelAliases": ["Red $pixelKey fine"],
+            "capability": {"type": "ColorIntensity", "color": "Red"},
+        },
+        "Green $pixelKey": {"capability": {"type": "ColorIntensity", "color": "Green"}},
+        "Dimmer $pixelKey": {"capability": {"type": "Intensity"}},
+    },
+    "modes": [
+        {
+            "name": "per pixel",
+            "channels": [
+                "Master",
+                "Master fine",
+                "Mode",
+                "Speed/Tilt",
+                "Tilt fine",
+                None,
+                "Nothing",
+                {
+                    "insert": "matrixChannels",
+                    "repeatFor": "eachPixelXYZ",
+                    "channelOrder": "perPixel",
+                    "templateChannels": ["Red $pixelKey", "Red $pixelKey fine", "Green $pixelKey"],
+                },
+            ],
+        },
+        {
+            "name": "per channel",
+            "channels": [
+                {
+                    "insert": "matrixChannels",
+                    "repeatFor": ["4", "3"],
+                    "channelOrder": "perChannel",
+                    "templateChannels": ["Red $pixelKey", "Green $pixelKey"],
+                },
+            ],
+        },
+        {
+            "name": "groups",
+            "channels": [
+                {
+                    "insert": "matrixChannels",
+                    "repeatFor": "eachPixelGroup",
+                    "channelOrder": "perPixel",
+                    "templateChannels": ["Dimmer $pixelKey", "Red $pixelKey"],
+                },
+            ],
+        },
+        {"name": "per pixel", "channels": ["Master"]},
+    ],
+}
+
+
+def test_an_ofl_pixel_bar_imports_with_a_head_per_pixel_and_group(tmp_path):
+    path = tmp_path / "acme" / "bar.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(OFL_BAR))
+    profile = import_ofl(path)
+    assert [m.name for m in profile.modes] == ["per pixel", "per channel", "groups"]
+    assert "mode name 'per pixel' is used twice: the first is kept" in profile.notes
+    mode = profile.mode("per pixel")
+    assert mode.keys == (
+        "dimmer", "dimmer", "mode", "tilt", "tilt", "", "",
+        "1.red", "1.red", "1.green", "2.red", "2.red", "2.green",
+        "3.red", "3.red", "3.green", "4.red", "4.red", "4.green",
+    )  # fmt: skip
+    master = mode.channels[0]
+    assert (master.role, master.dmx_range) == ("dimmer", (5, 255))  # 16-bit ranges, read in the coarse byte
+    assert [mode.channels[i].fine for i in (1, 4, 8)] == [True, True, True]
+    assert mode.channels[3].attribute == "tilt"  # the switching channel at its default: Tilt, with its fine
+    assert [h.name for h in mode.heads] == ["1", "2", "3", "4"]
+    assert [h.position for h in mode.heads] == [(0.125, 0.5), (0.375, 0.5), (0.625, 0.5), (0.875, 0.5)]
+    assert profile.mode("per channel").keys == ("4.red", "3.red", "4.green", "3.green")
+    groups = profile.mode("groups")
+    # a group of every pixel is the fixture itself; a partial group is a head covering its pixels
+    assert groups.keys == ("left.dimmer", "left.red", "dimmer", "red")
+    assert [(h.name, h.label, h.position) for h in groups.heads] == [("left", "Left", (0.25, 0.5))]
+
+
+QXF_HEADS = """<?xml version="1.0" encoding="UTF-8"?>
+<FixtureDefinition xmlns="http://www.qlcplus.org/FixtureDefinition">
+ <Manufacturer>Test</Manufacturer><Model>Quad</Model><Type>Moving Head</Type>
+ <Channel Name="Pan 1" Preset="PositionPan"/><Channel Name="Pan fine 1" Preset="PositionPanFine"/>
+ <Channel Name="Pan 2" Preset="PositionPan"/><Channel Name="Pan fine 2" Preset="PositionPanFine"/>
+ <Channel Name="Blue" Preset="IntensityBlue"/>
+ <Channel Name="R1" Preset="IntensityRed"/><Channel Name="G1" Preset="IntensityGreen"/>
+ <Channel Name="B1" Preset="IntensityBlue"/>
+ <Channel Name="R2" Preset="IntensityRed"/><Channel Name="G2" Preset="IntensityGreen"/>
+ <Channel Name="B2" Preset="IntensityBlue"/>
+ <Mode Name="heads">
+  <Channel Number="0">Pan 1</Channel><Channel Number="1">Pan 2</Channel>
+  <Channel Number="2">Pan fine 1</Channel><Channel Number="3">Pan fine 2</Channel>
+  <Channel Number="4">Blue</Channel>
+  <Channel Number="5">R1</Channel><Channel Number="6">G1</Channel><Channel Number="7">B1</Channel>
+  <Channel Number="8">R2</Channel><Channel Number="9">G2</Channel><Channel Number="10">B2</Channel>
+  <Head><Channel>0</Channel><Channel>2</Channel><Channel>5</Channel><Channel>6</Channel><Channel>7</Channel></Head>
+  <Head><Channel>1</Channel><Channel>3</Channel><Channel>8</Channel><Channel>9</Channel><Channel>10</Channel></Head>
+ </Mode>
+ <Mode Name="heads"><Channel Number="0">Blue</Channel></Mode>
+ <Physical>
+  <Bulb Type="LED" Lumens="0" ColourTemperature="0"/>
+  <Dimensions Weight="4.5" Width="300" Height="200" Depth="150"/>
+  <Lens Name="Other" DegreesMin="10" DegreesMax="40"/>
+  <Technical PowerConsumption="120" DmxConnector="3-pin"/>
+  <Layout Width="2" Height="1"/>
+ </Physical>
+</FixtureDefinition>
+"""
+
+
+def test_qxf_heads_name_each_head_alike_pair_fine_channels_in_their_head_and_keep_the_first_mode(tmp_path):
+    path = tmp_path / "quad.qxf"
+    path.write_text(QXF_HEADS)
+    profile = import_qxf(path)
+    (mode,) = profile.modes
+    assert "mode name 'heads' is used twice: the first is kept" in profile.notes
+    assert mode.keys == (
+        "1.pan", "2.pan", "1.pan", "2.pan", "blue",
+        "1.red", "1.green", "1.blue", "2.red", "2.green", "2.blue",
+    )  # fmt: skip
+    assert [c.fine for c in mode.channels[:4]] == [False, False, True, True]
+    assert ("weight", "4.5 kg") in profile.physical and ("beam", "10..40°") in profile.physical
+    assert [h.position for h in mode.heads] == [(0.25, 0.5), (0.75, 0.5)]
