@@ -59,6 +59,9 @@ class Adapters:
         self.osc_api: Any = None
         self.panel: Any = None
         self.jackd: JackServer | None = None
+        self.projectors: list[Any] = []  # installation.rig.pjlink.Projector, one per rig projector
+        self.pjlink_sims: dict[str, Any] = {}  # rehearse: a simulated projector for each
+        self._projector_hook = False
         self.failed: dict[str, Health] = {}
         self.camera_thumb = CameraThumbnail()
         self._replay: dict[str, Any] | None = None
@@ -85,6 +88,9 @@ class Adapters:
             self._try(
                 "rig", self._open_rig, "check the rig file and the devices it names (installation devices)"
             )
+        if self.show.rig is not None and getattr(self.show.rig, "projectors", None):
+            self._try("projectors", self._open_projectors,
+                      "check the rig's projectors: section and the password file or variable")
         if options.presence != "off":
             self._try("camera", self._open_presence, "check the show's presence: settings and the camera")
         if options.audio != "off":
@@ -165,6 +171,41 @@ class Adapters:
         with self._rig_lock:
             self.rig = output
         log.info("rig %s re-opened after a change to the rig file", rig.name)
+
+    def _open_projectors(self) -> None:
+        """PJLink projectors (rehearse: simulators on loopback), powered as the hours say now."""
+        from installation.rig.pjlink import Projector, read_password
+        from installation.sim.pjlink import PJLinkProjectorSim
+
+        for spec in self.show.rig.projectors.values():
+            host, port = spec.host, spec.port
+            try:
+                password = read_password(spec.password_env, spec.password_file)
+            except Exception as exc:
+                if not self.rehearse:
+                    raise
+                log.warning("projector %s: %s; rehearsing against a simulator without a password",
+                            spec.name, exc)
+                password = None
+            if self.rehearse:
+                sim = PJLinkProjectorSim(password=password, name=spec.name, now=self.clock.now)
+                sim.start()
+                self.pjlink_sims[spec.name] = sim
+                host, port = "127.0.0.1", sim.port
+            projector = Projector(spec.name, host, port, password=password, input_code=spec.input,
+                                  poll_s=spec.poll_s, now=self.clock.now)
+            projector.power(self.runtime.engine.is_open)
+            projector.open()
+            self.projectors.append(projector)
+        if not self._projector_hook:
+            self._projector_hook = True
+            self.runtime.subscribe_timeline(self._projector_timeline)
+
+    def _projector_timeline(self, event: Any) -> None:
+        """Opening switches the projectors on; closed (after the closing fade) switches them off."""
+        if event.kind in ("open", "closed"):
+            for projector in self.projectors:
+                projector.power(event.kind == "open")
 
     def _people(self, t: float) -> list[Person]:
         people: list[Person] = []
@@ -284,6 +325,7 @@ class Adapters:
             ("audio", lambda: self.audio and self.audio.close()),
             ("rig", lambda: self.rig and self.rig.close()),
             ("simulators", lambda: self.sim_rig and self.sim_rig.stop()),
+            ("projectors", self._close_projectors),
         ):
             try:
                 closer()
@@ -291,6 +333,12 @@ class Adapters:
                 log.error("closing %s: %s", name, exc)
         if self.jackd is not None:
             self.jackd.stop()
+
+    def _close_projectors(self) -> None:
+        for projector in self.projectors:
+            projector.close()
+        for sim in self.pjlink_sims.values():
+            sim.stop()
 
     # ------------------------------------------------------------------------------------ engine side
     def drain_presence(self) -> list[Presence]:
@@ -403,6 +451,7 @@ class Adapters:
             out.extend(self.rig.health())
         if self.osc_api is not None and "osc-control" not in self.failed:
             out.append(self.osc_api.health())
+        out.extend(p.health() for p in self.projectors)
         return out
 
     def presence_view(self) -> PresenceView:

@@ -235,6 +235,32 @@ class Projection:
     outputs: tuple[Any, ...] = ()  # installation.projection.warp.OutputConfig, in file order
 
 
+@dataclass(frozen=True, slots=True)
+class PJLinkProjector:
+    """A projector controlled over PJLink: on at opening, off at closing; lamp and errors in health.
+
+    The password never sits in the rig file: `password_env` names a variable, `password_file` a file.
+    """
+
+    name: str
+    host: str
+    port: int = 4352
+    password_env: str = ""
+    password_file: Path | None = None  # resolved against the project folder
+    input: str = ""  # PJLink input code to select after power-on, e.g. "31" (first digital input)
+    poll_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class FleetSettings:
+    """Where this show reports to the fleet: an MQTT broker, its user and a password file (never in clear)."""
+
+    broker: str  # host:port
+    user: str = ""
+    password_file: Path | None = None
+    show_id: str = ""  # "" = the show file's name
+
+
 @dataclass(frozen=True, eq=False)
 class Rig:
     """A venue's rig, loaded and checked; what the show loader and the rig outputs use."""
@@ -247,6 +273,8 @@ class Rig:
     osc_endpoints: Mapping[str, OscEndpoint]
     serial_devices: Mapping[str, SerialDevice]
     projection: Projection | None = None
+    projectors: Mapping[str, PJLinkProjector] = field(default_factory=lambda: _EMPTY)
+    fleet: FleetSettings | None = None
 
     @property
     def universes(self) -> tuple[int, ...]:
@@ -405,7 +433,9 @@ class Rig:
 
 # ---------------------------------------------------------------- loading
 
-_TOP_KEYS = ("rig", "outputs", "fixtures", "groups", "osc", "serial", "projection")
+_TOP_KEYS = ("rig", "outputs", "fixtures", "groups", "osc", "serial", "projection", "projectors", "fleet")
+_PROJECTOR_KEYS = ("host", "port", "password_env", "password_file", "input", "poll")
+_FLEET_KEYS = ("broker", "user", "password_file", "show_id")
 _PROJECTION_KEYS = ("size", "render_scale", "fps", "outputs")
 _OUTPUT_KEYS = {
     "enttec-usb-pro": ("type", "port", "universe", "rate"),
@@ -548,6 +578,8 @@ def load_rig(path: Path, root: Path) -> Rig:
     osc = _load_osc(chk, data)
     serial = _load_serial(chk, data)
     projection = _load_projection(chk, data)
+    projectors = _load_projectors(chk, data, root)
+    fleet = _load_fleet(chk, data, root)
     if chk.problems:
         raise ShowError(chk.problems)
     return Rig(
@@ -559,6 +591,8 @@ def load_rig(path: Path, root: Path) -> Rig:
         osc_endpoints=MappingProxyType(osc),
         serial_devices=MappingProxyType(serial),
         projection=projection,
+        projectors=MappingProxyType(projectors),
+        fleet=fleet,
     )
 
 
@@ -1194,3 +1228,92 @@ def _load_serial(chk: _Checker, data: CommentedMap) -> dict[str, SerialDevice]:
                 reply,
             )
     return out
+
+
+def _secret_file(chk: _Checker, spec: CommentedMap, what: str, root: Path) -> Path | None:
+    raw = spec.get("password_file")
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        chk.at(spec, "password_file", f"{what}: password_file must be a path", "e.g. secrets/projector.txt")
+        return None
+    return (root / raw.strip()).resolve()
+
+
+def _load_projectors(chk: _Checker, data: CommentedMap, root: Path) -> dict[str, PJLinkProjector]:
+    """`projectors:` — PJLink projectors by name: host, port, password_env | password_file, input, poll."""
+    node = chk.mapping(data, "projectors", "projectors", "map names to {host, port, password_file, input}")
+    out: dict[str, PJLinkProjector] = {}
+    for pname, spec in (node or {}).items():
+        if not chk.name(node, pname, "projector"):
+            continue
+        what = f"projector {pname}"
+        if not isinstance(spec, CommentedMap):
+            chk.at(node, pname, f"{what} must be a mapping", "e.g. {host: 10.0.0.21, input: 31}")
+            continue
+        chk.keys(spec, _PROJECTOR_KEYS, what)
+        host = chk.text(spec, "host", what, "the projector's IP address, e.g. 10.0.0.21")
+        port = chk.integer(spec, "port", 1, 65535, what, default=4352)
+        env = spec.get("password_env", "")
+        if not isinstance(env, str) or (env and not re.match(r"^[A-Z_][A-Z0-9_]*$", env)):
+            chk.at(spec, "password_env", f"{what}: password_env must name an environment variable",
+                   "e.g. PJLINK_PASSWORD")
+            env = ""
+        secret = _secret_file(chk, spec, what, root)
+        if env and secret is not None:
+            chk.at(spec, "password_file", f"{what}: give password_env or password_file, not both")
+        code = spec.get("input", "")
+        if isinstance(code, int) and not isinstance(code, bool):
+            code = str(code)
+        if not isinstance(code, str) or (code and not re.match(r"^[1-6][1-9A-Z]$", code)):
+            chk.at(spec, "input", f"{what}: input {code!r} is not a PJLink input",
+                   "two characters: type 1-6 (1 RGB, 2 video, 3 digital, 4 storage, 5 network), then 1-9 "
+                   "(class 2 also A-Z); e.g. 31")
+            code = ""
+        poll = spec.get("poll", "30s")
+        poll_s = _seconds(poll)
+        if poll_s is None or not 1.0 <= poll_s <= 3600.0:
+            chk.at(spec, "poll", f"{what}: poll {poll!r} must be a time from 1s to 3600s", 'e.g. "30s"')
+            poll_s = 30.0
+        if host is not None and port is not None:
+            out[pname] = PJLinkProjector(pname, host, port, env, secret, code, poll_s)
+    return out
+
+
+def _seconds(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and value.strip().endswith("s"):
+        try:
+            return float(value.strip()[:-1])
+        except ValueError:
+            return None
+    return None
+
+
+def _load_fleet(chk: _Checker, data: CommentedMap, root: Path) -> FleetSettings | None:
+    """`fleet:` — the MQTT broker this show reports to: broker host:port, user, password_file, show_id."""
+    node = chk.mapping(data, "fleet", "fleet", "fleet: {broker: 10.0.0.2:1883, user: NAME, password_file: F}")
+    if node is None:
+        return None
+    chk.keys(node, _FLEET_KEYS, "fleet")
+    broker = chk.text(node, "broker", "fleet", "host:port of the MQTT broker, e.g. 10.0.0.2:1883")
+    if broker is not None:
+        host, _, port = broker.rpartition(":")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            chk.at(node, "broker", f"fleet: broker {broker!r} must be host:port", "e.g. 10.0.0.2:1883")
+            broker = None
+    user = node.get("user", "")
+    if not isinstance(user, str):
+        chk.at(node, "user", "fleet: user must be text")
+        user = ""
+    show_id = node.get("show_id", "")
+    if not isinstance(show_id, str) or (show_id and not NAME_RE.match(show_id)):
+        chk.at(node, "show_id", "fleet: show_id must be a name (letters, digits, _ or -)", "e.g. unenclosed")
+        show_id = ""
+    secret = _secret_file(chk, node, "fleet", root)
+    if broker is None:
+        return None
+    return FleetSettings(broker, user, secret, show_id)

@@ -162,7 +162,7 @@ def test_all_problems_are_reported_at_once_with_positions(tmp_path):
     assert "hardware/rig.yaml:10:10: group g: no fixture or group 'zz' (valid: a, b, g)" in got
     assert (
         "hardware/rig.yaml:11:1: unknown key 'lights' in the rig "
-        "(valid: rig, outputs, fixtures, groups, osc, serial, projection)"
+        "(valid: rig, outputs, fixtures, groups, osc, serial, projection, projectors, fleet)"
     ) in got
     assert len(got) == 7
 
