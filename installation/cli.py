@@ -282,6 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_simulate(sub)
 
+    from installation.rig.describe import add_parser as add_rig
+
+    add_rig(sub)
+
     p = sub.add_parser("service", help="boot to show: systemd unit")
     service = p.add_subparsers(dest="service_verb", required=True)
     s = service.add_parser("install", help="write a systemd unit for SHOW")

@@ -68,8 +68,12 @@ class DmxEngine:
 
         specs = {k: v for k, v in rig.parameters().items() if k.startswith("light.")}
         # fixture params first, group params after: a group change is one check of a contiguous slice
-        fixture_params = [k for k in specs if k.split(".")[1] in rig.fixtures]
-        group_params = [k for k in specs if k.split(".")[1] not in rig.fixtures]
+        # (a fixture's attribute over all its heads, `light.bar.red`, merges like a group)
+        shared = {
+            f"light.{fx.name}.{a}" for fx in rig.fixtures.values() for a in head_group_attributes(fx.mode)
+        }
+        fixture_params = [k for k in specs if k.split(".")[1] in rig.fixtures and k not in shared]
+        group_params = [k for k in specs if k.split(".")[1] not in rig.fixtures or k in shared]
         self.param_names: tuple[str, ...] = (*fixture_params, *group_params)
         self.param_slot: dict[str, int] = {n: i for i, n in enumerate(self.param_names)}
         # and the fixture params in the order the merge stores them (HTP, LTP, wheels, virtual dimmers), so

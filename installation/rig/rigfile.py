@@ -65,6 +65,18 @@ class Fixture:
     position: tuple[float, float] | None = None  # room plan, 0..1 (x right, y down = nearer)
     limits: Mapping[str, tuple[float, float]] = field(default_factory=lambda: _EMPTY)  # attribute → lo, hi
     invert: tuple[str, ...] = ()  # attributes inverted for this hang (e.g. pan on an upside-down head)
+    # where each head is (the fixture itself when it has none): on the room plan, and in the projection
+    # scene for pixel mapping (0..1, x right, y down; `map:` in the rig file, else the room place)
+    head_positions: tuple[tuple[float, float], ...] = ()
+    scene_positions: tuple[tuple[float, float], ...] = ()
+
+    def pixels(self) -> list[tuple[str, tuple[float, float] | None, tuple[float, float] | None]]:
+        """(path prefix, room place, scene place) of each head, or of the fixture when it has no heads:
+        `light.bar.3`, or `light.par1`."""
+        heads = [f"light.{self.name}.{h.name}" for h in self.mode.heads] or [f"light.{self.name}"]
+        room = self.head_positions or (None,) * len(heads)
+        scene = self.scene_positions or room
+        return [(n, r, m) for n, r, m in zip(heads, room, scene, strict=True)]
 
     def attributes(self) -> dict[str, Channel]:
         """Attribute → coarse channel; a colour fixture without a dimmer gets a virtual `dimmer`."""
@@ -349,8 +361,11 @@ class Rig:
         RGBW: white takes the common part of r, g, b; CMY: subtractive. ValueError explains a misfit.
         """
         parts = param.split(".")
-        if len(parts) != 3 or parts[0] != "light" or parts[2] != "color":
-            raise ValueError(f"{param!r} is not a colour parameter (write light.<fixture-or-group>.color)")
+        if len(parts) not in (3, 4) or parts[0] != "light" or parts[-1] != "color":
+            raise ValueError(
+                f"{param!r} is not a colour parameter (write light.<fixture-or-group>.color, "
+                "or light.<fixture>.<head>.color)"
+            )
         target = parts[1]
         if target not in self.fixtures and target not in self.groups:
             raise ValueError(
@@ -358,6 +373,13 @@ class Rig:
                 f" (valid: {', '.join(sorted([*self.fixtures, *self.groups]))})"
             )
         attrs = self.target_attributes(target)
+        if len(parts) == 4:  # one head of a fixture: its own attributes, named without the head
+            head = parts[2]
+            attrs = {a[len(head) + 1 :]: s for a, s in attrs.items() if a.startswith(f"{head}.")}
+            if not attrs:
+                heads = [h.name for h in self.fixtures[target].mode.heads] if target in self.fixtures else []
+                raise ValueError(f"{target} has no head {head!r} (heads: {', '.join(heads) or 'none'})")
+            target = f"{target}.{head}"
         wheel = attrs.get("color")
         match = HEX_COLOR_RE.match(color.strip()) if isinstance(color, str) else None
         if wheel is not None and wheel.kind == "choice":
@@ -442,7 +464,7 @@ _OUTPUT_KEYS = {
     "artnet": ("type", "host", "port", "universe", "universes", "net_universe", "rate"),
     "sacn": ("type", "host", "port", "universe", "universes", "net_universe", "priority", "rate"),
 }
-_FIXTURE_KEYS = ("profile", "mode", "universe", "address", "position", "count", "limits", "invert")
+_FIXTURE_KEYS = ("profile", "mode", "universe", "address", "position", "map", "count", "limits", "invert")
 _OSC_KEYS = ("host", "port", "addresses", "params", "bundle")
 _SERIAL_KEYS = ("port", "baud", "line_ending", "commands", "params", "reply")
 _PARAM_KEYS = ("address", "command", "range", "default", "out", "integer", "unit")
@@ -794,6 +816,8 @@ def _load_fixtures(
         address = chk.integer(spec, "address", 1, 512, what)
         count = chk.integer(spec, "count", 1, 512, what, default=1) or 1
         positions = _positions(chk, spec, count, what)
+        places = _places(chk, spec, "position", count, mode=mode, what=what, where="in the room plan")
+        mapped = _places(chk, spec, "map", count, mode=mode, what=what, where="in the projection scene")
         limits = _limits(chk, spec, mode, what)
         invert: tuple[str, ...] = ()
         if "invert" in spec:
@@ -840,7 +864,9 @@ def _load_fixtures(
             if member in fixtures or (member != fname and member in node):
                 chk.at(node, fname, f"{what}: fixture name {member!r} is used twice", value=False)
                 continue
-            fixtures[member] = Fixture(member, profile, mode, universe, start, positions[i], limits, invert)
+            fixtures[member] = Fixture(
+                member, profile, mode, universe, start, positions[i], limits, invert, places[i], mapped[i]
+            )
         if count > 1:
             counted[fname] = tuple(names)
     return fixtures, counted
@@ -917,6 +943,53 @@ def _load_any_profile(path: Path, display: str) -> FixtureProfile | str:
         return f"cannot import {display}: {exc}"
 
 
+def _places(
+    chk: _Checker, spec: CommentedMap, key: str, count: int, *, mode: Mode | None, what: str, where: str
+) -> list[tuple[tuple[float, float], ...]]:
+    """Each patched fixture's head places from `position:` or `map:` (0..1, x right, y down).
+
+    A point puts every head there. A line `[[x0, y0], [x1, y1]]` runs from the first fixture's centre to the
+    last one's (a single fixture: from one end to the other), its heads spread along their part of it; a
+    matrix's rows and columns fill the rectangle the line spans."""
+    if key not in spec or mode is None:
+        return [()] * count
+    node = spec[key]
+
+    def point(p: Any) -> tuple[float, float] | None:
+        if (
+            isinstance(p, CommentedSeq)
+            and len(p) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
+        ):
+            return float(p[0]), float(p[1])
+        return None
+
+    uvs = [h.position for h in mode.heads] or [(0.5, 0.5)]
+    single = point(node)
+    if single is not None:
+        return [tuple(single for _ in uvs)] * count
+    ends = [point(p) for p in node] if isinstance(node, CommentedSeq) and len(node) == 2 else [None]
+    a, b = (ends[0], ends[1]) if len(ends) == 2 else (None, None)
+    if a is None or b is None:
+        chk.at(
+            spec,
+            key,
+            f"{what}: {key} must be [x, y] {where} (0..1)",
+            "or [[x0, y0], [x1, y1]]: a line (a bar, a count of fixtures) or a rectangle (a matrix)",
+        )
+        return [()] * count
+    flat = len({round(v, 6) for _, v in uvs}) == 1  # heads in one row: along the line
+    out = []
+    for i in range(count):
+        heads = []
+        for u, v in uvs:
+            t = (i + u - 0.5) / (count - 1) if count > 1 else u
+            s = t if flat else (i + v - 0.5) / (count - 1) if count > 1 else v
+            heads.append((round(a[0] + (b[0] - a[0]) * t, 6), round(a[1] + (b[1] - a[1]) * s, 6)))
+        out.append(tuple(heads))
+    return out
+
+
 def _positions(chk: _Checker, spec: CommentedMap, count: int, what: str) -> list[tuple[float, float] | None]:
     if "position" not in spec:
         return [None] * count
@@ -934,13 +1007,16 @@ def _positions(chk: _Checker, spec: CommentedMap, count: int, what: str) -> list
     single = point(pos)
     if single is not None:
         return [single] * count
-    if isinstance(pos, CommentedSeq) and len(pos) == 2 and count > 1:
+    if isinstance(pos, CommentedSeq) and len(pos) == 2:
         a, b = point(pos[0]), point(pos[1])
+        if a is not None and b is not None and count == 1:
+            return [((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)]  # a bar or a matrix: its centre
         if a is not None and b is not None:
             return [
                 (a[0] + (b[0] - a[0]) * i / (count - 1), a[1] + (b[1] - a[1]) * i / (count - 1))
                 for i in range(count)
             ]
+        return [None] * count  # reported by _places
     chk.at(
         spec,
         "position",

@@ -151,7 +151,7 @@ def test_all_problems_are_reported_at_once_with_positions(tmp_path):
     ) in got
     assert (
         "hardware/rig.yaml:6:46: unknown key 'colour' in fixture b (valid: profile, mode, universe, "
-        "address, position, count, limits, invert)"
+        "address, position, map, count, limits, invert)"
     ) in got
     assert (
         "hardware/rig.yaml:7:31: fixture c: universe 7 has no output (universes with an output: 1)"
