@@ -11,6 +11,7 @@ parent → child
     ("panic", fade_s: float)
     ("frame", {"scene.<input>": float, ...} changed values only, presence fields | None (None: unchanged))
     ("reset_stats", generation: int)
+    ("audio", AudioBlock)              the soundscape's latest waveform and FFT (audio/audioFFT inputs)
     ("stop",)                          shut down cleanly and exit 0
 
 child → parent
@@ -128,6 +129,8 @@ class _Loop:
             from installation.projection.output import presence_from_wire
 
             out.update(dict(self.params), presence_from_wire(message[2]), now)
+        elif kind == "audio":
+            out.update_audio(message[1])
         elif kind == "scene":
             out.command(message[1])  # a SceneRequest: applied as is by the render thread
         elif kind == "blackout":

@@ -35,6 +35,7 @@ class SceneRequest:
     scene_path: Path | None
     transition_s: float = 0.0
     transition_shader: Path | None = None
+    elapsed_s: float = 0.0  # how long the scene has been on (a restarted render process resumes it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,8 @@ class FrameStats:
     interval_ms_p50: float
     interval_ms_p99: float
     interval_ms_max: float
+    audio_ms_p50: float = 0.0  # sound → picture: audio block captured → the frame showing it rendered
+    audio_ms_p99: float = 0.0
 
 
 def date_now(wall: WallClock) -> tuple[float, float, float, float]:
@@ -122,6 +125,7 @@ class ThreadedProjection(Adapter):
         on_frame: Callable[[SceneRenderer], None] | None = None,
         render_scale: float = 1.0,
         wall_offset_s: float = 0.0,
+        media_dir: Path | None = None,
     ) -> None:
         if pacing not in ("auto", "vsync", "clock"):
             raise ValueError("pacing is auto, vsync or clock")
@@ -143,6 +147,7 @@ class ThreadedProjection(Adapter):
         self.reload_interval_s = reload_interval_s
         self.retry_max_s = retry_max_s
         self.on_frame = on_frame
+        self.media_dir = media_dir
         self.wall = offset_wall(wall_offset_s)  # ISF DATE follows the runtime's (injected) wall clock
         self._lock = threading.Lock()
         self._params: Mapping[str, float] = {}
@@ -158,9 +163,12 @@ class ThreadedProjection(Adapter):
         self._last_error = ""
         self._scene_error = ""
         self._current: SceneRequest | None = None  # re-applied after a restart of the render thread
+        self._current_since = 0.0  # clock time the current scene came on (minus what it had already)
+        self._audio: Any = None  # the latest AudioBlock, None when nothing new
         self._preview: bytes | None = None
         self._render_ms: deque[float] = deque(maxlen=600)
         self._intervals_ms: deque[float] = deque(maxlen=600)
+        self._audio_ms: deque[float] = deque(maxlen=600)
         self._frames = 0
 
     # --- engine side (any thread, never blocks) -------------------------------------------------------
@@ -174,15 +182,21 @@ class ThreadedProjection(Adapter):
                 self._presence = presence
                 self._presence_new = True
 
+    def update_audio(self, block: Any) -> None:
+        """The soundscape's latest AudioBlock (waveform and FFT); the next frame's audio inputs show it."""
+        with self._lock:
+            self._audio = block
+
     def change_scene(
         self,
         scene_path: str | Path | None,
         transition_s: float = 0.0,
         transition_shader: str | Path | None = None,
+        elapsed_s: float = 0.0,
     ) -> None:
         """Queue a scene change (what a SceneChange command asks for); None fades to black."""
         shader = resolve(transition_shader, self.root)
-        self._commands.put(SceneRequest(resolve(scene_path, self.root), transition_s, shader))
+        self._commands.put(SceneRequest(resolve(scene_path, self.root), transition_s, shader, elapsed_s))
 
     def command(self, command: Any) -> None:
         """Queue an engine Command (SceneChange, Blackout, Panic); others are ignored by the render thread."""
@@ -204,6 +218,7 @@ class ThreadedProjection(Adapter):
         """Frame timing over the recent frames."""
         render = np.array(self._render_ms) if self._render_ms else np.zeros(1)
         inter = np.array(self._intervals_ms) if self._intervals_ms else np.zeros(1)
+        sound = np.array(self._audio_ms) if self._audio_ms else np.zeros(1)
         mean = float(inter.mean())
         return FrameStats(
             len(self._intervals_ms),
@@ -213,12 +228,15 @@ class ThreadedProjection(Adapter):
             float(np.percentile(inter, 50)),
             float(np.percentile(inter, 99)),
             float(inter.max()),
+            float(np.percentile(sound, 50)),
+            float(np.percentile(sound, 99)),
         )
 
     def reset_stats(self) -> None:
         """Forget the frame timings so far (e.g. after start-up, before a measurement)."""
         self._render_ms.clear()
         self._intervals_ms.clear()
+        self._audio_ms.clear()
 
     @property
     def scene_error(self) -> str:
@@ -296,7 +314,8 @@ class ThreadedProjection(Adapter):
                     windows.append(win)
                 windows[0].make_current()
                 renderer = SceneRenderer(
-                    self.render_size, ctx=windows[0].ctx, zones=self.zones, root=self.root
+                    self.render_size, ctx=windows[0].ctx, zones=self.zones, root=self.root,
+                    media_dir=self.media_dir,
                 )
             except Exception:
                 for win in windows:
@@ -306,12 +325,15 @@ class ThreadedProjection(Adapter):
                 win.attach(renderer.output)
             windows[0].make_current()
         else:
-            renderer = SceneRenderer(self.render_size, backend=self.backend, zones=self.zones, root=self.root)
+            renderer = SceneRenderer(self.render_size, backend=self.backend, zones=self.zones, root=self.root,
+                                     media_dir=self.media_dir)
         problems = renderer.preload(self.preload)
         if problems:
             log.error("projection: %d scene problem(s) at preload: %s", len(problems), problems[0])
-        if self._current is not None:  # after a restart, show what was on screen
-            self._apply(renderer, SceneRequest(self._current.scene_path), self.clock.now())
+        if self._current is not None:  # after a restart, show what was on screen, where it was
+            now = self.clock.now()
+            request = SceneRequest(self._current.scene_path, elapsed_s=now - self._current_since)
+            self._apply(renderer, request, now)
         return renderer, windows
 
     def _teardown(self, renderer: SceneRenderer | None, windows: list[Any]) -> None:
@@ -331,8 +353,10 @@ class ThreadedProjection(Adapter):
     def _apply(self, renderer: SceneRenderer, cmd: Any, now: float) -> None:
         try:
             if isinstance(cmd, SceneRequest):
-                renderer.set_scene(cmd.scene_path, now, cmd.transition_s, cmd.transition_shader)
+                renderer.set_scene(cmd.scene_path, now, cmd.transition_s, cmd.transition_shader,
+                                   cmd.elapsed_s)
                 self._current = cmd if cmd.scene_path is not None else None
+                self._current_since = now - cmd.elapsed_s
             elif isinstance(cmd, tuple) and cmd and cmd[0] == "blackout":
                 renderer.blackout(cmd[1], cmd[2])
             elif isinstance(cmd, tuple) and cmd and cmd[0] == "panic":
@@ -340,12 +364,13 @@ class ThreadedProjection(Adapter):
             elif apply_command(renderer, cmd, now, self.root) and hasattr(cmd, "scene_path"):
                 path = resolve(cmd.scene_path, self.root)
                 self._current = SceneRequest(path) if path is not None else None
+                self._current_since = now
         except ShowError as exc:
             self._scene_error = str(exc)
             self._last_error = str(exc).splitlines()[0]
 
     def _loop(self, renderer: SceneRenderer, windows: list[Any]) -> None:
-        from time import perf_counter  # frame timing statistics only; show time comes from self.clock
+        from time import monotonic, perf_counter  # timing statistics only; show time comes from self.clock
 
         from installation.projection.window import poll_events
 
@@ -365,6 +390,9 @@ class ThreadedProjection(Adapter):
                 params, params_new = self._params, self._params_new
                 presence, presence_new = self._presence, self._presence_new
                 self._params_new = self._presence_new = False
+                audio, self._audio = self._audio, None
+            if audio is not None:
+                renderer.set_audio(audio)
             if params_new:
                 renderer.set_params(params)
             if presence_new:
@@ -393,6 +421,8 @@ class ThreadedProjection(Adapter):
             if self.on_frame is not None:
                 self.on_frame(renderer)
             t1 = perf_counter()
+            if audio is not None and audio.captured_s > 0:  # sound captured → its picture rendered
+                self._audio_ms.append((monotonic() - audio.captured_s) * 1000.0)
             self._render_ms.append((t1 - t0) * 1000.0)
             if last_start is not None:
                 self._intervals_ms.append((t0 - last_start) * 1000.0)
@@ -486,6 +516,7 @@ class ProjectionOutput(Adapter):
         on_frame: Callable[[SceneRenderer], None] | None = None,
         render_scale: float = 1.0,
         wall_offset_s: float = 0.0,
+        media_dir: Path | None = None,
         process: bool = True,
     ) -> None:
         if on_frame is not None:
@@ -505,6 +536,7 @@ class ProjectionOutput(Adapter):
             retry_max_s=retry_max_s,
             render_scale=render_scale,
             wall_offset_s=wall_offset_s,
+            media_dir=media_dir,
         )
         spec = ThreadedProjection(clock, **self._options)  # validates the options; never opened here
         self.clock = clock
@@ -519,6 +551,8 @@ class ProjectionOutput(Adapter):
         self._presence: Presence | None = None
         self._frame_new = False
         self._current: SceneRequest | None = None  # shown again by a restarted child
+        self._current_since = 0.0  # clock time the current scene came on (minus what it had already)
+        self._audio: Any = None  # the latest AudioBlock not yet sent
         self._blackout_on = False
         self._panicked = False
         self._child: _Child | None = None
@@ -543,17 +577,29 @@ class ProjectionOutput(Adapter):
             self._frame_new = True
         self._wake.set()
 
+    def update_audio(self, block: Any) -> None:
+        """The soundscape's latest AudioBlock; the writer sends it to the render process at once."""
+        with self._lock:
+            self._audio = block
+        self._wake.set()
+
     def change_scene(
         self,
         scene_path: str | Path | None,
         transition_s: float = 0.0,
         transition_shader: str | Path | None = None,
+        elapsed_s: float = 0.0,
     ) -> None:
-        """Queue a scene change (what a SceneChange command asks for); None fades to black."""
+        """Queue a scene change (what a SceneChange command asks for); None fades to black.
+
+        `elapsed_s`: how long the scene has been on already (a show resumed mid-act continues its scene).
+        """
         request = SceneRequest(
-            resolve(scene_path, self.root), float(transition_s or 0.0), resolve(transition_shader, self.root)
+            resolve(scene_path, self.root), float(transition_s or 0.0), resolve(transition_shader, self.root),
+            float(elapsed_s),
         )
         self._current = request if request.scene_path is not None else None
+        self._current_since = self.clock.now() - float(elapsed_s)
         self._panicked = False  # the next scene brings the picture back
         self._post(("scene", request))
 
@@ -737,8 +783,9 @@ class ProjectionOutput(Adapter):
             self._child = child
             self._frame_new = True  # the new child gets every scene value and the presence
         child.outbox.put(("options", self._options, logging.getLogger().getEffectiveLevel()))
-        if self._current is not None:  # show what was on screen, without a transition
-            child.outbox.put(("scene", SceneRequest(self._current.scene_path)))
+        if self._current is not None:  # show what was on screen, where it was, without a transition
+            elapsed_s = max(0.0, self.clock.now() - self._current_since)
+            child.outbox.put(("scene", SceneRequest(self._current.scene_path, elapsed_s=elapsed_s)))
         if self._panicked:
             child.outbox.put(("panic", 0.0))
         if self._blackout_on:
@@ -808,6 +855,10 @@ class ProjectionOutput(Adapter):
                     break
                 if message is None or not _send(child.conn, message):
                     return
+            with self._lock:
+                audio, self._audio = self._audio, None
+            if audio is not None and not _send(child.conn, ("audio", audio)):  # sound goes at once
+                return
             if monotonic() < next_frame_s:
                 continue
             with self._lock:

@@ -85,7 +85,7 @@ class _SceneSource:
         self.scene.render(fbo, t, presence)
 
     def release(self) -> None:
-        self.scene.release()
+        self.scene.close()
 
     def scenes(self) -> list[Scene]:
         return [self.scene]
@@ -153,7 +153,7 @@ class Transition:
         self.src.release()
         self.target.release()
         if self.shader is not None:
-            self.shader.release()
+            self.shader.close()
         for f in self._fbo:
             f.release()
         for tex in self._tex:
@@ -171,8 +171,10 @@ class SceneRenderer:
 
     def __init__(self, size: tuple[int, int] = (1280, 720), *, ctx: moderngl.Context | None = None,
                  backend: str | None = "egl", zones: Sequence[str] = (), root: Path | None = None,
-                 smoothing_s: float = 0.12, fade_s: float = 0.4) -> None:
+                 smoothing_s: float = 0.12, fade_s: float = 0.4, media_dir: Path | None = None) -> None:
         self.ctx = ctx if ctx is not None else create_headless_context(backend)
+        # where clips named "generated:NAME" are made at first use (the show's state folder in a show)
+        self.media_dir = media_dir if media_dir is not None else default_media_dir(root)
         self._own_ctx = ctx is None
         self.size = (int(size[0]), int(size[1]))
         self.zones = tuple(zones)
@@ -199,6 +201,7 @@ class SceneRenderer:
         self._panic = Fade()
         self._last_now: float | None = None
         self.last_error = ""  # the latest shader problem, one line per problem; "" when all is well
+        self.video_error = ""  # the latest video input that could not be opened
         self.frames = 0
 
     # --- scenes ---------------------------------------------------------------------------------------
@@ -240,8 +243,23 @@ class SceneRenderer:
         return problems
 
     def new_scene(self, path: Path) -> Scene:
-        """A fresh running instance of the scene at `path` (own TIME, buffers and input values)."""
-        return Scene(self.ctx, self.compile(path), self._black, self.blitter, self.audio)
+        """A fresh running instance of the scene at `path` (own TIME, buffers and input values).
+
+        A video input whose source cannot be opened stays black; the problem shows as the scene error.
+        """
+        scene = Scene(self.ctx, self.compile(path), self._black, self.blitter, self.audio)
+        for inp in scene.info.inputs:
+            if not inp.video:
+                continue
+            from installation.projection.video import VideoInput
+
+            try:
+                scene.videos[inp.name] = VideoInput(self.ctx, inp.video, scene.info.path, self.media_dir,
+                                                    inp.playback)
+            except (DeviceError, OSError, ValueError) as exc:
+                self.video_error = f"{scene.info.display}:{inp.line}:{inp.col}: input {inp.name!r}: {exc}"
+                log.error("scene %s: video input %r stays black: %s", path.name, inp.name, exc)
+        return scene
 
     @property
     def scene(self) -> Scene | None:
@@ -259,10 +277,11 @@ class SceneRenderer:
         return self.source if isinstance(self.source, Transition) else None
 
     def set_scene(self, path: Path | None, now: float, transition_s: float = 0.0,
-                  transition_shader: Path | None = None) -> None:
+                  transition_shader: Path | None = None, elapsed_s: float = 0.0) -> None:
         """Show the scene at `path` (None: black), over a transition; on ShowError the current one stays.
 
-        A scene change also lifts a panic fade (the operator started the show again).
+        `elapsed_s`: how long the scene has been on already (a restarted projection process resumes it:
+        TIME and video inputs continue where they were). A scene change also lifts a panic fade.
         """
         if self._panic.target < 1.0:
             self._panic.go(1.0, max(transition_s, 0.5))
@@ -275,7 +294,7 @@ class SceneRenderer:
             try:
                 shader = self._transition_scene(transition_shader) if transition_s > 0 else None
             except ShowError:
-                scene.release()
+                scene.close()
                 raise
         except ShowError as exc:
             self.last_error = str(exc)
@@ -283,8 +302,10 @@ class SceneRenderer:
                       str(exc).replace("\n", "; "))
             raise
         scene.set_params(self._params)
+        if elapsed_s > 0:
+            scene.start_t = now - elapsed_s
         self._set_source(scene, now, transition_s, shader)
-        self.last_error = ""
+        self.last_error, self.video_error = self.video_error, ""
         log.info("scene %s (transition %.1fs%s)", path.name, transition_s,
                  f" {transition_shader.name}" if transition_shader and transition_s > 0 else "")
 
@@ -293,7 +314,7 @@ class SceneRenderer:
             if self.source is not None:
                 self.source.release()
             if shader is not None:
-                shader.release()
+                shader.close()
             self.source = _SceneSource(scene) if scene is not None else None
         else:
             self.source = Transition(self, self.source, scene, start_t=now, duration_s=transition_s,
@@ -305,7 +326,7 @@ class SceneRenderer:
             return None
         shader = self.new_scene(path)
         if not shader.info.is_transition:
-            shader.release()
+            shader.close()
             raise ShowError([Problem(shader.info.display, 1, 1, "not a transition shader",
                                      "a transition declares startImage, endImage (image) and "
                                      "progress (float)")])
@@ -477,6 +498,15 @@ class SceneRenderer:
         self.audio.release()
         if self._own_ctx:
             self.ctx.release()
+
+
+def default_media_dir(root: Path | None) -> Path:
+    """Generated clips' folder when none is given: the project's state/media (or the temp folder's)."""
+    import tempfile
+
+    if root is not None:
+        return root / "state" / "media"
+    return Path(tempfile.gettempdir()) / "installation-media"
 
 
 def check_scenes(paths: Iterable[Path], zones: Sequence[str] = (), root: Path | None = None,

@@ -161,6 +161,7 @@ class Scene:
         self.start_t: float | None = None
         self.last_t: float | None = None
         self.frame_index = 0
+        self.videos: dict[str, Any] = {}  # image input name → VideoInput (installation.projection.video)
 
     @property
     def path(self) -> Path:
@@ -287,6 +288,12 @@ class Scene:
         size = fbo.size
         self._ensure_targets(size)
         self._common_uniforms(t, presence)
+        if self.videos:
+            assert self.start_t is not None
+            for name, video in self.videos.items():
+                tex = video.texture_at(t.now - self.start_t)
+                if tex is not None:
+                    self.image_inputs[name] = tex
         passes = self.info.passes
         for index, p in enumerate(passes):
             last = index == len(passes) - 1
@@ -320,6 +327,13 @@ class Scene:
         for target in self._targets.values():
             target.release()
         self._targets.clear()
+
+    def close(self) -> None:
+        """Release buffers and close video sources (the scene is gone for good)."""
+        self.release()
+        for video in self.videos.values():
+            video.release()
+        self.videos.clear()
 
 
 class AudioTextures:
