@@ -22,6 +22,7 @@ from installation.control.protocol import (
     SPEED_MAX,
     SPEED_MIN,
     AudioLevels,
+    CueListView,
     CueView,
     EventKind,
     HealthView,
@@ -58,24 +59,26 @@ class FakeCue:
     post_wait_s: float = 0.0
     continue_mode: str = "none"  # none | auto-continue | auto-follow
     look: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)  # r, g, b, intensity at the end
+    number: str | None = None  # QLab's cue number
 
 
 @dataclass
 class _CueRun:
     started_at: float | None = None  # show time the cue was started (its pre-wait began)
     stopped: bool = False
+    paused_at: float | None = None  # show time a pause_cue froze it
 
 
 DEFAULT_ACTS: dict[str, tuple[FakeCue, ...]] = {
     "attract": (
-        FakeCue("dawn", "fade", 0.0, 4.0, 0.0, "auto-follow", (0.16, 1.0, 0.61, 0.4)),
-        FakeCue("glow", "fade", 1.0, 6.0, 2.0, "none", (0.1, 0.6, 1.0, 0.7)),
-        FakeCue("ping", "osc", 0.0, 0.0, 0.0, "none", (0.1, 0.6, 1.0, 0.7)),
+        FakeCue("dawn", "fade", 0.0, 4.0, 0.0, "auto-follow", (0.16, 1.0, 0.61, 0.4), "1"),
+        FakeCue("glow", "fade", 1.0, 6.0, 2.0, "none", (0.1, 0.6, 1.0, 0.7), "2"),
+        FakeCue("ping", "osc", 0.0, 0.0, 0.0, "none", (0.1, 0.6, 1.0, 0.7), "2.5"),
     ),
     "encounter": (
-        FakeCue("approach", "fade", 0.5, 3.0, 1.0, "auto-continue", (1.0, 0.55, 0.1, 0.8)),
-        FakeCue("pulses", "group", 0.0, 8.0, 0.0, "none", (1.0, 0.3, 0.2, 1.0)),
-        FakeCue("hush", "fade", 2.0, 5.0, 0.0, "none", (0.3, 0.2, 0.6, 0.25)),
+        FakeCue("approach", "fade", 0.5, 3.0, 1.0, "auto-continue", (1.0, 0.55, 0.1, 0.8), "10"),
+        FakeCue("pulses", "group", 0.0, 8.0, 0.0, "none", (1.0, 0.3, 0.2, 1.0), "11"),
+        FakeCue("hush", "fade", 2.0, 5.0, 0.0, "none", (0.3, 0.2, 0.6, 0.25), "12"),
         FakeCue("fan", "serial", 0.0, 0.0, 0.0, "none", (0.3, 0.2, 0.6, 0.25)),
     ),
 }
@@ -193,6 +196,7 @@ class FakeController:
         self.act = name
         self._act_started = self._t()
         self._runs = [_CueRun() for _ in self.acts[name]]
+        self._armed = {cue.name: True for cue in self.acts[name]}
         self._selected: int | None = 0 if self.acts[name] else None
 
     def _cues(self) -> tuple[FakeCue, ...]:
@@ -214,7 +218,8 @@ class FakeController:
         for cue, run in zip(self._cues(), self._runs, strict=True):
             if run.started_at is None or run.stopped:
                 continue
-            if t - run.started_at < cue.pre_wait_s + max(cue.duration_s, cue.post_wait_s):
+            if run.paused_at is not None or t - run.started_at < cue.pre_wait_s + max(cue.duration_s,
+                                                                                          cue.post_wait_s):
                 run.stopped = True
 
     def _start(self, index: int, at: float) -> None:
@@ -226,7 +231,7 @@ class FakeController:
         t = self._t()
         cues = self._cues()
         for i, (cue, run) in enumerate(zip(cues, self._runs, strict=True)):
-            if run.started_at is None or run.stopped or i + 1 >= len(cues):
+            if run.started_at is None or run.stopped or run.paused_at is not None or i + 1 >= len(cues):
                 continue
             nxt = self._runs[i + 1]
             if nxt.started_at is not None and nxt.started_at >= run.started_at:
@@ -265,14 +270,15 @@ class FakeController:
             "name": cue.name, "kind": cue.kind, "depth": 0, "state": "idle",
             "pre_wait_s": cue.pre_wait_s, "duration_s": cue.duration_s, "post_wait_s": cue.post_wait_s,
             "pre_wait_left_s": None, "action_left_s": None, "post_wait_left_s": None,
-            "continue_mode": cue.continue_mode,
+            "continue_mode": cue.continue_mode, "number": cue.number, "armed": self._armed[cue.name],
+            "paused": run.paused_at is not None, "loaded": False,
         }
         if run.started_at is None:
             return view
         if run.stopped:
             view["state"] = "stopped"
             return view
-        elapsed = t - run.started_at
+        elapsed = (run.paused_at if run.paused_at is not None else t) - run.started_at
         action_at = cue.pre_wait_s
         if elapsed < action_at:
             view["state"] = "pre-wait"
@@ -323,8 +329,16 @@ class FakeController:
             self._notify("state")
             return result
 
-    def go(self, *, source: str) -> Result:
+    def go(self, *, source: str, number: str | None = None) -> Result:
         def action() -> Result:
+            if number is not None:
+                found = [i for i, c in enumerate(self._cues()) if c.number == number]
+                if not found:
+                    numbers = ", ".join(c.number for c in self._cues() if c.number is not None)
+                    return Result.error(f"no cue number {number} in act {self.act} (numbers: {numbers})")
+                self._selected = found[0]
+            while self._selected is not None and not self._armed[self._cues()[self._selected].name]:
+                self._selected = self._selected + 1 if self._selected + 1 < len(self._cues()) else None
             if self._selected is None:
                 acts = list(self.acts)
                 i = acts.index(self.act)
@@ -336,21 +350,23 @@ class FakeController:
             self._start(index, self._t())
             self._selected = index + 1 if index + 1 < len(self._cues()) else None
             return Result.success(f"started {self._cues()[index].name}", {"cue": self._cues()[index].name})
-        return self._command("go", (), source, action)
+        return self._command("go", () if number is None else (number,), source, action)
 
-    def stop(self, *, source: str) -> Result:
+    def stop(self, *, source: str, fade_s: float | None = None) -> Result:
         def action() -> Result:
             self._stop_active()
             return Result.success("all cues stopped")
-        return self._command("stop", (), source, action)
+        return self._command("stop", () if fade_s is None else (fade_s,), source, action)
 
-    def panic(self, *, source: str) -> Result:
+    def panic(self, *, source: str, fade_s: float | None = None) -> Result:
         def action() -> Result:
+            if fade_s is not None and not (math.isfinite(fade_s) and fade_s >= 0):
+                return Result.error(f"panic fade must be a time ≥ 0 s, not {fade_s!r}")
             self._stop_active()
             self._panicked = True
             self._paused_at = None
             return Result.success("PANIC: all cues stopped, lights and sound faded out")
-        return self._command("panic", (), source, action)
+        return self._command("panic", () if fade_s is None else (fade_s,), source, action)
 
     def pause(self, *, source: str) -> Result:
         def action() -> Result:
@@ -412,6 +428,64 @@ class FakeController:
             self._selected = i
             return Result.success(f"selected {name}")
         return self._command("select_cue", (name,), source, action)
+
+    def pause_cue(self, name: str, *, source: str) -> Result:
+        def action() -> Result:
+            i = self._find(name)
+            if i is None:
+                return self._no_such_cue(name)
+            run = self._runs[i]
+            if run.started_at is None or run.stopped or run.paused_at is not None:
+                return Result.error(f"cue {name} is not running")
+            run.paused_at = self._t()
+            return Result.success(f"paused {name}")
+        return self._command("pause_cue", (name,), source, action)
+
+    def resume_cue(self, name: str, *, source: str) -> Result:
+        def action() -> Result:
+            i = self._find(name)
+            if i is None:
+                return self._no_such_cue(name)
+            run = self._runs[i]
+            if run.paused_at is None or run.started_at is None:
+                return Result.error(f"cue {name} is not paused")
+            run.started_at += self._t() - run.paused_at
+            run.paused_at = None
+            return Result.success(f"resumed {name}")
+        return self._command("resume_cue", (name,), source, action)
+
+    def reset_cue(self, name: str, *, source: str) -> Result:
+        def action() -> Result:
+            if name == "all":
+                self._runs = [_CueRun() for _ in self._cues()]
+                self._armed = {cue.name: True for cue in self._cues()}
+                self._selected = 0 if self._cues() else None
+                return Result.success("reset every cue; playhead to the top")
+            i = self._find(name)
+            if i is None:
+                return self._no_such_cue(name)
+            self._runs[i] = _CueRun()
+            self._armed[name] = True
+            return Result.success(f"reset {name}")
+        return self._command("reset_cue", (name,), source, action)
+
+    def arm_cue(self, name: str, armed: bool, *, source: str) -> Result:
+        def action() -> Result:
+            if self._find(name) is None:
+                return self._no_such_cue(name)
+            self._armed[name] = bool(armed)
+            return Result.success(f"{'armed' if armed else 'disarmed'} {name}")
+        return self._command("arm_cue", (name, bool(armed)), source, action)
+
+    def devamp_cue(self, name: str, *, source: str) -> Result:
+        def action() -> Result:
+            i = self._find(name)
+            if i is None:
+                return self._no_such_cue(name)
+            if self._cues()[i].kind != "group":
+                return Result.error(f"cue {name} is not a looping playlist")
+            return Result.success(f"devamp {name}")
+        return self._command("devamp_cue", (name,), source, action)
 
     def set_param(self, path: str, value: float | str, *, source: str) -> Result:
         def action() -> Result:
@@ -577,6 +651,13 @@ class FakeController:
                 "light": dict(self._light),  # type: ignore[typeddict-item]
                 "panicked": self._panicked,
             }
+
+    def cue_lists(self) -> list[CueListView]:
+        with self._lock:
+            return [{"act": act, "cues": [
+                {"name": c.name, "number": c.number, "kind": c.kind, "depth": 0,
+                 "armed": self._armed.get(c.name, True) if act == self.act else True} for c in cues
+            ]} for act, cues in self.acts.items()]
 
     def health(self) -> list[HealthView]:
         with self._lock:

@@ -151,8 +151,8 @@ def test_passcode_gates_every_command_until_connect(fake, reply_sock, oscsend, r
         oscsend(server.port, "/state")
         assert reply(reply_sock)[1]["status"] == "denied"
         oscsend(server.port, "/connect", "s", "1234")
-        assert reply(reply_sock)[1] == {
-            "address": "/connect", "status": "denied", "message": "wrong passcode", "data": None}
+        assert reply(reply_sock)[1] == {"workspace_id": server.workspace_id, "address": "/connect",
+                                        "status": "denied", "message": "wrong passcode", "data": "badpass"}
         assert fake.calls == []
         oscsend(server.port, "/connect", "s", "4711")
         assert reply(reply_sock)[1]["status"] == "ok"
@@ -251,8 +251,8 @@ def test_a_burst_of_malformed_packets_changes_nothing(api, fake, reply_sock, osc
         sender.sendto(packet, ("127.0.0.1", api.port))
     sender.close()
     oscsend(api.port, "/thump")  # still alive, and every packet before it was handled
-    assert reply(reply_sock) == ("/reply/thump", {"address": "/thump", "status": "ok", "message": "thump",
-                                                  "data": "thump"})
+    assert reply(reply_sock) == ("/reply/thump", {"workspace_id": api.workspace_id, "address": "/thump",
+                                                  "status": "ok", "message": "thump", "data": "thump"})
     assert api.stats.malformed == len(packets) >= 150
     assert api.stats.errors == 0
     assert fake.calls == []
