@@ -33,6 +33,8 @@ from installation.adapters import Health, HealthState
 from installation.control.protocol import (
     MAX_VISITORS,
     AudioLevels,
+    CueListView,
+    CueView,
     EventKind,
     HealthView,
     LogLine,
@@ -61,7 +63,7 @@ from installation.hours import OpeningHours
 from installation.logfile import LogFiles
 from installation.sdnotify import Notifier
 from installation.show.loader import load_show
-from installation.show.model import Show
+from installation.show.model import GroupCue, Show
 from installation.wallclock import WallClock, system_wall
 
 log = logging.getLogger(__name__)
@@ -840,14 +842,30 @@ class Runtime:
             self.panicked = False
         return result
 
-    def go(self, *, source: str) -> Result:
-        return self._closed() or self._unpanic(self.call(lambda e: e.go(), "GO", source))
+    def go(self, *, source: str, number: str | None = None) -> Result:
+        what = "GO" if number is None else f"GO {number}"
+        return self._closed() or self._unpanic(self.call(lambda e: e.go(number), what, source))
 
-    def stop(self, *, source: str) -> Result:
-        return self.call(lambda e: e.stop(), "STOP", source)
+    def stop(self, *, source: str, fade_s: float | None = None) -> Result:
+        if fade_s is not None and not (math.isfinite(fade_s) and fade_s >= 0):
+            return Result.error(f"stop fade must be a time ≥ 0 s, not {fade_s!r}")
+        what = "STOP" if fade_s is None else f"STOP over {fade_s:g} s"
+        return self.call(lambda e: e.stop(fade_s), what, source)
 
-    def panic(self, *, source: str) -> Result:
-        result = self.call(lambda e: e.panic(), "PANIC", source)
+    def panic(self, *, source: str, fade_s: float | None = None) -> Result:
+        if fade_s is not None and not (math.isfinite(fade_s) and fade_s >= 0):
+            return Result.error(f"panic fade must be a time ≥ 0 s, not {fade_s!r}")
+
+        def run(e: Engine) -> None:
+            show_fade = e.panic_fade_s
+            if fade_s is not None:  # QLab's /panicInTime: this panic only
+                e.panic_fade_s = fade_s
+            try:
+                e.panic()
+            finally:
+                e.panic_fade_s = show_fade
+
+        result = self.call(run, "PANIC" if fade_s is None else f"PANIC over {fade_s:g} s", source)
         if result.ok:
             self.panicked = True
             self._state_t = -math.inf
@@ -901,6 +919,44 @@ class Runtime:
             seq.playhead = index
 
         return self._closed() or self._check_cue(name) or self.call(select, f"select cue {name}", source)
+
+    def pause_cue(self, name: str, *, source: str) -> Result:
+        return self._check_cue(name) or self.call(lambda e: e.pause_cue(name), f"pause cue {name}", source)
+
+    def resume_cue(self, name: str, *, source: str) -> Result:
+        bad = self._closed() or self._check_cue(name)
+        if bad is not None:
+            return bad
+        if not any(c.get("name") == name and c.get("paused") for c in self._state.get("cues", [])):
+            return Result.error(f"cue {name!r} is not paused")
+        return self.call(lambda e: e.start_cue(name), f"resume cue {name}", source)
+
+    def reset_cue(self, name: str, *, source: str) -> Result:
+        bad = None if name == "all" else self._check_cue(name)
+        return bad or self.call(lambda e: e.reset_cue(name), f"reset {name}", source)
+
+    def arm_cue(self, name: str, armed: bool, *, source: str) -> Result:
+        verb = "arm" if armed else "disarm"
+        return self._check_cue(name) or self.call(
+            lambda e: e.arm_cue(name, armed), f"{verb} cue {name}", source
+        )
+
+    def devamp_cue(self, name: str, *, source: str) -> Result:
+        return self._check_cue(name) or self.call(lambda e: e.devamp_cue(name), f"devamp cue {name}", source)
+
+    def cue_lists(self) -> list[CueListView]:
+        lists: list[CueListView] = []
+        for act_name in self.show.act_names:
+            cues: list[CueView] = []
+            stack = [(cue, 0) for cue in reversed(self.show.acts[act_name].cues)]
+            while stack:
+                cue, depth = stack.pop()
+                cues.append({"name": cue.name, "number": cue.number, "kind": cue.kind, "depth": depth,
+                             "armed": cue.armed})
+                if isinstance(cue, GroupCue):
+                    stack.extend((child, depth + 1) for child in reversed(cue.children))
+            lists.append({"act": act_name, "cues": cues})
+        return lists
 
     def set_param(self, path: str, value: float | str, *, source: str) -> Result:
         if path not in self.param_names():
