@@ -238,7 +238,10 @@ class Adapters:
                 self._script = load_audience(script_path)
                 self._script_t0 = self.clock.now()
             audience = self._people
-        self.presence = build_presence_source(settings, self.clock, self._on_presence, audience=audience)
+        from installation.sim.audience import synthetic_camera
+
+        self.presence = build_presence_source(settings, self.clock, self._on_presence, audience=audience,
+                                              synthetic=synthetic_camera)
         self.camera_thumb.clear()
         if isinstance(getattr(self.presence, "feed", None), FrameFeed):
             self.presence.feed.frame_sink = self.camera_thumb  # the panel's low-res view of the room

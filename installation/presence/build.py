@@ -1,18 +1,33 @@
-"""Building the presence adapter from the show's `presence:` settings (what the runtime calls)."""
+"""Building the presence adapter from the show's `presence:` settings (what the runtime calls).
+
+`source: synthetic` is the rehearsal simulator (a drawn audience): real drivers do not know it, so the
+caller that wants it (the runtime's wiring, the presence tools) passes a `synthetic` factory, e.g.
+`installation.sim.audience.synthetic_camera`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import cv2
 
 from installation.engine.presence import Person, Presence
 from installation.errors import DeviceError
-from installation.presence.adapter import Feed, FrameFeed, PresenceSource, ReplayFeed, now_function
+from installation.presence.adapter import Feed, FrameFeed, PresenceSource, ReplayFeed
 from installation.presence.pipeline import PipelineConfig, PresencePipeline
 from installation.presence.settings import PresenceSettings
 from installation.presence.sources import CameraSource, FrameSource, StreamSource, VideoFileSource
+
+
+class SyntheticFactory(Protocol):
+    """Makes the frame source for `source: synthetic` (the simulator lives above the drivers)."""
+
+    def __call__(
+        self, settings: PresenceSettings, clock: object | None, *,
+        audience: Callable[[float], list[Person]] | None, fps: float, seed: int,
+    ) -> FrameSource: ...
 
 
 def build_frame_source(
@@ -23,6 +38,7 @@ def build_frame_source(
     fps: float = 15.0,
     realtime: bool = True,
     seed: int = 0,
+    synthetic: SyntheticFactory | None = None,
 ) -> FrameSource:
     """The frame source the settings name (not for `replay`, which has no frames)."""
     if settings.source == "camera":
@@ -36,12 +52,12 @@ def build_frame_source(
             raise DeviceError("presence.url is not set (source: url needs url: rtsp://...)")
         return StreamSource(settings.url)
     if settings.source == "synthetic":
-        from installation.sim.audience import RandomAudience, SyntheticCamera
-
-        now = now_function(clock)
-        if audience is None:  # seeded walkers, an hour long and repeating, timed from now
-            audience = RandomAudience(settings.zones, seed=seed, duration_s=3600.0).looped(now())
-        return SyntheticCamera(audience, fps=fps, now=now)
+        if synthetic is None:
+            raise DeviceError(
+                "presence.source synthetic is the rehearsal's simulated audience; rehearse the show "
+                "(installation rehearse), or set source: camera, file or url for a real one"
+            )
+        return synthetic(settings, clock, audience=audience, fps=fps, seed=seed)
     raise DeviceError(f"presence.source {settings.source!r} has no frames")
 
 
@@ -53,6 +69,7 @@ def build_feed(
     config: PipelineConfig | None = None,
     background: Path | None = None,
     realtime: bool = True,
+    synthetic: SyntheticFactory | None = None,
 ) -> Feed:
     """A FrameFeed (pipeline over the named source) or a ReplayFeed for `source: replay`."""
     if settings.source == "replay":
@@ -70,7 +87,7 @@ def build_feed(
                 "`installation camera calibrate SHOW --background FILE.png`)"
             )
         pipeline.seed_background(image)
-    source = build_frame_source(settings, clock, audience=audience, realtime=realtime)
+    source = build_frame_source(settings, clock, audience=audience, realtime=realtime, synthetic=synthetic)
     return FrameFeed(source, pipeline)
 
 
@@ -82,7 +99,9 @@ def build_presence_source(
     audience: Callable[[float], list[Person]] | None = None,
     config: PipelineConfig | None = None,
     background: Path | None = None,
+    synthetic: SyntheticFactory | None = None,
 ) -> PresenceSource:
     """The presence adapter for a show: call `.open()` to start its thread, `.drain()` each engine tick."""
-    feed = build_feed(settings, clock, audience=audience, config=config, background=background)
+    feed = build_feed(settings, clock, audience=audience, config=config, background=background,
+                      synthetic=synthetic)
     return PresenceSource(feed, clock, on_presence, name="camera")

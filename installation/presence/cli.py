@@ -95,8 +95,11 @@ def cmd_presence_record(args: argparse.Namespace) -> int:
         settings = _with_source(settings, args.source)
     duration_s = parse_duration(args.duration) if args.duration else None
     clock = now_function(None)  # one clock for the camera and the snapshots
+    from installation.sim.audience import synthetic_camera
+
     feed = build_feed(
-        settings, clock, config=_config(args), background=Path(args.background) if args.background else None
+        settings, clock, config=_config(args), background=Path(args.background) if args.background else None,
+        synthetic=synthetic_camera,
     )
     frames_dir = Path(args.frames) if args.frames else None
     if frames_dir is not None and isinstance(feed, FrameFeed):
@@ -316,7 +319,9 @@ def cmd_camera_calibrate(args: argparse.Namespace) -> int:
         zones[name.strip()] = parse_polygon(poly)
     mask = [parse_polygon(m) for m in args.mask] if args.mask is not None else list(settings.mask)
 
-    source = build_frame_source(settings, realtime=False)
+    from installation.sim.audience import synthetic_camera
+
+    source = build_frame_source(settings, realtime=False, synthetic=synthetic_camera)
     source.open()
     try:
         background = grab_background(source, samples=args.samples, skip=args.skip)

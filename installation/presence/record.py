@@ -69,7 +69,10 @@ class PresenceRecorder:
     (and always when the count, a zone's count or known/unknown changes)."""
 
     def __init__(
-        self, path: Path, min_interval_s: float = 0.1, meta: Mapping[str, Any] | None = None,
+        self,
+        path: Path,
+        min_interval_s: float = 0.1,
+        meta: Mapping[str, Any] | None = None,
         wall: WallClock | None = None,
     ) -> None:
         self.path = path

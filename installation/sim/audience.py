@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -524,3 +525,17 @@ def render_video(
 def zone_polygons(zones: Mapping[str, Polygon] | Iterable[Zone]) -> dict[str, Polygon]:
     """`{name: polygon}` from either form."""
     return {z.name: z.polygon for z in make_zones(zones)}
+
+
+def synthetic_camera(
+    settings: Any, clock: object | None, *, audience: Callable[[float], list[Person]] | None = None,
+    fps: float = 15.0, seed: int = 0,
+) -> SyntheticCamera:
+    """`presence.source: synthetic`: a camera drawing `audience` (default: seeded walkers, an hour long and
+    repeating, timed from now) for the real detection pipeline (presence.build's `synthetic` factory)."""
+    from installation.presence.adapter import now_function
+
+    now = now_function(clock)
+    if audience is None:
+        audience = RandomAudience(settings.zones, seed=seed, duration_s=3600.0).looped(now())
+    return SyntheticCamera(audience, fps=fps, now=now)

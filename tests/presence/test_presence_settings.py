@@ -7,14 +7,14 @@ import textwrap
 import pytest
 from presence_helpers import StepClock
 
-from installation.errors import ShowError
+from installation.errors import DeviceError, ShowError
 from installation.presence.adapter import FrameFeed, ReplayFeed
 from installation.presence.build import build_feed, build_presence_source
 from installation.presence.settings import PresenceSettings, load_presence_settings, parse_presence
 from installation.presence.sources import CameraSource, StreamSource, VideoFileSource
 from installation.presence.zones import Zone, as_polygon, keep_mask, point_in_polygon, rasterise
 from installation.show.located import load_text
-from installation.sim.audience import SyntheticCamera
+from installation.sim.audience import SyntheticCamera, synthetic_camera
 
 SHOW = textwrap.dedent("""\
     # The Unenclosed
@@ -111,7 +111,8 @@ def test_load_settings_from_a_show_in_cues(tmp_path):
 
 def test_sources_are_built_from_settings(tmp_path):
     clock = StepClock()
-    feed = build_feed(PresenceSettings(source="synthetic", zones={"a": ((0, 0), (1, 0), (1, 1))}), clock)
+    feed = build_feed(PresenceSettings(source="synthetic", zones={"a": ((0, 0), (1, 0), (1, 1))}), clock,
+                      synthetic=synthetic_camera)
     assert isinstance(feed, FrameFeed) and isinstance(feed.source, SyntheticCamera)
     assert [z.name for z in feed.pipeline.zones] == ["a"]
     assert isinstance(
@@ -122,8 +123,10 @@ def test_sources_are_built_from_settings(tmp_path):
         build_feed(PresenceSettings(source="file", file=tmp_path / "a.mp4")).source, VideoFileSource
     )
     assert isinstance(build_feed(PresenceSettings(source="replay", replay=tmp_path / "d.jsonl")), ReplayFeed)
-    src = build_presence_source(PresenceSettings(source="synthetic"), clock)
+    src = build_presence_source(PresenceSettings(source="synthetic"), clock, synthetic=synthetic_camera)
     assert src.name == "camera"
+    with pytest.raises(DeviceError, match="synthetic is the rehearsal's simulated audience"):
+        build_feed(PresenceSettings(source="synthetic"), clock)  # a real driver never builds a simulator
 
 
 def test_missing_camera_is_a_device_error_naming_it_and_a_fix():
@@ -138,7 +141,8 @@ def test_synthetic_source_from_settings_runs_on_the_engine_clock():
     clock_mod = pytest.importorskip("installation.engine.clock")
     clock = clock_mod.VirtualClock(250_000.0)  # production clocks carry a large offset
     src = build_presence_source(
-        PresenceSettings(source="synthetic", zones={"a": ((0, 0.3), (1, 0.3), (1, 1))}), clock
+        PresenceSettings(source="synthetic", zones={"a": ((0, 0.3), (1, 0.3), (1, 1))}), clock,
+        synthetic=synthetic_camera,
     )
     counts = []
     for _ in range(15 * 90):
