@@ -149,6 +149,10 @@ def cmd_live(args: argparse.Namespace, mode: str) -> int:
         panel_port=args.port,
         panel_allow_hosts=tuple(args.panel_allow_host),
         osc_port=args.osc_port,
+        osc_host=args.osc_host,
+        osc_allow=tuple(args.osc_allow),
+        osc_passcode_file=Path(args.osc_passcode_file) if args.osc_passcode_file else None,
+        osc_open=tuple(p for p in args.osc_open.split(",") if p) if args.osc_open is not None else None,
         audio=args.audio,
         projection=args.projection,
         duration_s=args.duration,
@@ -241,7 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("show", metavar="SHOW")
         p.add_argument("--host", default="127.0.0.1", help="web panel address (default loopback only)")
         p.add_argument("--port", type=int, default=8080, help="web panel port")
-        p.add_argument("--osc-port", type=int, default=53000, help="OSC control port (QLab's is 53000)")
+        p.add_argument("--osc-port", type=int, default=53000,
+                       help="OSC control port, UDP and TCP (QLab's is 53000)")
+        p.add_argument("--osc-host", default="127.0.0.1",
+                       help="OSC control address (default loopback; another needs --osc-allow or a passcode)")
+        p.add_argument("--osc-allow", action="append", default=[], metavar="CIDR",
+                       help="a remote address or network OSC answers, e.g. 192.168.1.0/24 (repeatable)")
+        p.add_argument("--osc-passcode-file", default=None, metavar="FILE",
+                       help="QLab-style OSC passcodes, one a line: PASSCODE [view,edit,control]")
+        p.add_argument("--osc-open", default=None, metavar="PERMS",
+                       help="what OSC remotes may do without a passcode: '' (nothing), view, view,control, … "
+                            "(default: everything without passcodes, nothing with them)")
         p.add_argument("--panel-allow-host", action="append", default=[], metavar="NAME",
                        help="another name or address the panel answers to, e.g. show-pc.local (repeatable)")
         p.add_argument("--audio", choices=("auto", "jack", "device", "off"), default="auto")

@@ -59,7 +59,7 @@ from installation.engine.commands import (
 from installation.engine.presence import Person, Presence
 from installation.engine.show_engine import Engine
 from installation.errors import InstallationError, Problem, ShowError
-from installation.hours import OpeningHours
+from installation.hours import kept_opening_hours
 from installation.logfile import LogFiles
 from installation.sdnotify import Notifier
 from installation.show.loader import load_show
@@ -94,6 +94,10 @@ class RuntimeOptions:
     panel_port: int = 8080
     panel_allow_hosts: tuple[str, ...] = ()  # more names/addresses the panel answers to (Host, Origin)
     osc_port: int = 53000
+    osc_host: str = "127.0.0.1"  # another address needs osc_allow and/or a passcode file
+    osc_allow: tuple[str, ...] = ()  # remote addresses or networks (CIDR) the OSC API answers
+    osc_passcode_file: Path | None = None  # QLab-style passcodes, one a line (never the passcode itself)
+    osc_open: tuple[str, ...] | None = None  # permissions without a passcode (None: QLab's default)
     audio: str = "auto"  # auto | jack | device | off
     projection: str = "auto"  # auto | window | headless | off
     duration_s: float | None = None
@@ -172,8 +176,8 @@ class Runtime:
         self.state_dir = (self.options.state_dir or (self.show.root / "state")).resolve()
         self.journal_path = self.state_dir / f"{self.show_path.stem}.journal.jsonl"
         honour = self.options.hours if self.options.hours is not None else self.options.mode == "live"
-        self.opening = OpeningHours(lambda: self.show.hours, self.wall, honour=honour,
-                                    path=self.state_dir / f"{self.show_path.stem}.hours.json")
+        self.opening = kept_opening_hours(lambda: self.show.hours, self.wall, honour=honour,
+                                          path=self.state_dir / f"{self.show_path.stem}.hours.json")
         self._hours_seen: tuple[bool, bool] | None = None  # (open, scheduled open) last logged
         self.light_path = self.state_dir / f"{self.show_path.stem}.light.json"
         self.operator_blackout, self.grand_master_level = self._read_light()

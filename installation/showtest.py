@@ -20,10 +20,10 @@ from typing import Any
 from installation.audience import AudienceScript, OperatorEvent
 from installation.engine.clock import VirtualClock
 from installation.engine.commands import Blackout, TimelineEvent
+from installation.engine.opening import OpeningHours
 from installation.engine.params import Fade
 from installation.engine.schedule import first_opening, is_open, seconds_since_midnight, transitions
 from installation.engine.show_engine import Engine, EngineError
-from installation.hours import OpeningHours
 from installation.rig.dmx import DmxEngine
 from installation.show.model import (
     ActAtExpect,

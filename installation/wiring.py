@@ -303,9 +303,13 @@ class Adapters:
             self.projection.change_scene(self.show.act(act).scene, 0.0)
 
     def _open_osc_api(self) -> None:
-        from installation.control.osc_api import OscControlApi
+        from installation.control.osc_api import OscControlApi, read_passcodes
 
-        self.osc_api = OscControlApi(self.runtime, host="127.0.0.1", port=self.runtime.options.osc_port)
+        options = self.runtime.options
+        passcodes = read_passcodes(options.osc_passcode_file) if options.osc_passcode_file else {}
+        self.osc_api = OscControlApi(self.runtime, host=options.osc_host, port=options.osc_port,
+                                     allow=options.osc_allow, passcodes=passcodes,
+                                     open_permissions=options.osc_open)
         self.osc_api.start()
 
     def _open_panel(self) -> None:
