@@ -36,6 +36,8 @@ TEST_PACKAGES = [
     "xvfb",
     "socat",
     "iproute2",
+    "mosquitto",  # the fleet tests start their own MQTT broker
+    "mosquitto-clients",  # mosquitto_pub: an independent MQTT client sends a command
 ]
 
 

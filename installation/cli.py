@@ -161,6 +161,10 @@ def cmd_live(args: argparse.Namespace, mode: str) -> int:
         resume=not args.fresh,
         sims=Path(args.sims) if getattr(args, "sims", None) else None,
         hours=True if mode == "live" or getattr(args, "hours", False) else None,
+        mqtt=args.mqtt,
+        mqtt_user=args.mqtt_user,
+        mqtt_password_file=Path(args.mqtt_password_file) if args.mqtt_password_file else None,
+        mqtt_show_id=args.mqtt_show_id,
     )
     runtime = Runtime(Path(args.show), options)
     return runtime.run_forever()
@@ -263,6 +267,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
         p.add_argument("--state-dir", default=None, help="journal, token and logs (default ./state)")
         p.add_argument("--fresh", action="store_true", help="ignore the journal: start from the top")
+        p.add_argument("--mqtt", default="", metavar="HOST:PORT",
+                       help="report to this fleet broker (default: the rig file's fleet: section)")
+        p.add_argument("--mqtt-user", default="", metavar="USER")
+        p.add_argument("--mqtt-password-file", default=None, metavar="FILE", help="the password, first line")
+        p.add_argument("--mqtt-show-id", default="", metavar="ID",
+                       help="the show's name on the broker (default: the show file's name)")
         if mode == "rehearse":
             p.add_argument("--audience", default=None, help="drive the synthetic camera with this script")
             p.add_argument("--sims", default=None, metavar="DIR",
@@ -299,6 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
     from installation.rig.describe import add_parser as add_rig
 
     add_rig(sub)
+
+    from installation.fleet.view import add_parser as add_fleet
+
+    add_fleet(sub)
 
     p = sub.add_parser("service", help="boot to show: systemd unit")
     service = p.add_subparsers(dest="service_verb", required=True)

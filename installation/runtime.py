@@ -111,6 +111,10 @@ class RuntimeOptions:
     watch: bool = True  # hot reload of the show, rig and shaders
     log_file: bool = True  # state/logs/<show>.log, rotated
     notify: bool = True  # sd_notify when run under systemd (NOTIFY_SOCKET)
+    mqtt: str = ""  # fleet broker HOST:PORT ("" = the rig file's fleet: section, if any)
+    mqtt_user: str = ""
+    mqtt_password_file: Path | None = None  # the password's file (never the password itself)
+    mqtt_show_id: str = ""  # the show's name on the broker ("" = the rig's fleet show_id, or the file name)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -62,6 +62,7 @@ class Adapters:
         self.projectors: list[Any] = []  # installation.rig.pjlink.Projector, one per rig projector
         self.pjlink_sims: dict[str, Any] = {}  # rehearse: a simulated projector for each
         self._projector_hook = False
+        self.fleet: Any = None  # installation.fleet.link.FleetLink when a broker is configured
         self.failed: dict[str, Health] = {}
         self.camera_thumb = CameraThumbnail()
         self._replay: dict[str, Any] | None = None
@@ -105,6 +106,8 @@ class Adapters:
             )
         if options.panel:
             self._try("panel", self._open_panel, f"free TCP port {options.panel_port} or pass --port")
+        if options.mqtt or getattr(self.show.rig, "fleet", None) is not None:
+            self._try("fleet", self._open_fleet, "check --mqtt, the rig's fleet: section, the password file")
 
     def _open_rig(self) -> None:
         rig = self.show.rig
@@ -200,6 +203,30 @@ class Adapters:
         if not self._projector_hook:
             self._projector_hook = True
             self.runtime.subscribe_timeline(self._projector_timeline)
+
+    def _open_fleet(self) -> None:
+        """Report to the fleet broker: --mqtt and friends, else the rig file's fleet: section."""
+        from installation.fleet import parse_broker
+        from installation.fleet.link import FleetLink, content_version
+
+        options = self.runtime.options
+        settings = getattr(self.show.rig, "fleet", None)
+        broker = options.mqtt or (settings.broker if settings is not None else "")
+        user = options.mqtt_user or (settings.user if settings is not None else "")
+        secret = options.mqtt_password_file or (settings.password_file if settings is not None else None)
+        show_id = (options.mqtt_show_id or (settings.show_id if settings is not None else "")
+                   or self.runtime.show_path.stem)
+        host, port = parse_broker(broker)
+        password = None
+        if secret is not None:
+            try:
+                password = Path(secret).read_text(encoding="utf-8").splitlines()[0]
+            except (OSError, IndexError) as exc:
+                raise RuntimeError(f"cannot read the fleet password file {secret}") from exc
+        self.fleet = FleetLink(self.runtime, show_id, host, port, user=user, password=password,
+                               show_version=content_version(self.runtime.show_path.read_bytes()),
+                               now=self.clock.now)
+        self.fleet.open()
 
     def _projector_timeline(self, event: Any) -> None:
         """Opening switches the projectors on; closed (after the closing fade) switches them off."""
@@ -325,6 +352,7 @@ class Adapters:
 
     def close(self) -> None:
         for name, closer in (
+            ("fleet", lambda: self.fleet and self.fleet.close()),
             ("panel", lambda: self.panel and self.panel.stop()),
             ("osc-control", lambda: self.osc_api and self.osc_api.close()),
             ("camera", lambda: self.presence and self.presence.close()),
@@ -459,6 +487,8 @@ class Adapters:
         if self.osc_api is not None and "osc-control" not in self.failed:
             out.append(self.osc_api.health())
         out.extend(p.health() for p in self.projectors)
+        if self.fleet is not None:
+            out.append(self.fleet.health())
         return out
 
     def presence_view(self) -> PresenceView:
