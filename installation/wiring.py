@@ -305,6 +305,7 @@ class Adapters:
             self.audio.change_soundscape(act, 0.0, self.clock.now())
 
     def _open_projection(self) -> None:
+        from installation.projection.isf import hears_audio
         from installation.projection.output import ProjectionOutput
 
         scenes = [a.scene for a in self.show.acts.values() if a.scene is not None]
@@ -323,8 +324,11 @@ class Adapters:
             outputs=() if headless else _projectors(venue),
             render_scale=venue.render_scale if venue else 1.0,
             wall_offset_s=offset_of(self.runtime.wall),
+            media_dir=self.runtime.state_dir / "media",  # clips a scene's VIDEO "generated:NAME" makes
         )
         self.projection.open()
+        if self.audio is not None and any(hears_audio(Path(p), self.show.root) for p in scenes):
+            self.audio.feed_spectrum(self.projection.update_audio)  # audio-reactive scenes hear the act
         act = self.runtime.engine.act
         if act is not None and self.show.act(act).scene is not None:
             self.projection.change_scene(self.show.act(act).scene, 0.0)

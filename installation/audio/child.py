@@ -10,12 +10,14 @@ parent → child
     ("params", {"audio.<layer>.<param>": float, ...})      only changed values
     ("mute", muted: bool, fade_s: float | None)   panic / blackout / unmute; None: the config's fade
     ("clock", now_s: float)          manual backend: compute audio up to this runtime time
+    ("spectrum", on: bool)           send ("spectrum", AudioBlock) for the projection's audio inputs
     ("stop",)                        shut down cleanly and exit 0
 
 child → parent
     ("ready", {"pid", "backend", "sample_rate", "buffer_size"})
     ("status", {"act", "time_s", "level_db", "trim_db", "muted", "soundscapes", "errors",
                 "peak_db": [per channel], "rms_db": [per channel]})
+    ("spectrum", AudioBlock)         the newest waveform and FFT, SPECTRUM_INTERVAL_S apart (while asked)
     ("error", message)               fatal: the child exits with status 3 after sending it
 """
 
@@ -32,6 +34,8 @@ from installation.audio.config import AudioConfig, ChildOptions
 from installation.childproc import EXIT_ERROR, accept, send
 
 log = logging.getLogger(__name__)
+
+SPECTRUM_INTERVAL_S = 1 / 60  # how often scenes with audio inputs get a new block (live backends)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -102,6 +106,13 @@ class _Loop:
         self.engine = engine
         self.config = config
         self.running = True
+        self.spectrum = False  # the projection wants waveform and FFT blocks
+
+    def send_spectrum(self) -> None:
+        from time import monotonic  # the capture moment, for the sound → picture latency only
+
+        if not send(self.conn, ("spectrum", self.engine.spectrum(monotonic()))):
+            self.running = False
 
     def handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
@@ -112,6 +123,8 @@ class _Loop:
             self.engine.set_params(message[1])
         elif kind == "mute":
             self.engine.set_muted(bool(message[1]), message[2] if len(message) > 2 else None)
+        elif kind == "spectrum":
+            self.spectrum = bool(message[1])
         elif kind == "stop":
             self.running = False
         elif kind != "clock":
@@ -142,12 +155,18 @@ class _LiveLoop(_Loop):
 
     def run(self) -> None:
         interval = self.config.meter_interval_s
-        next_report = self.engine.time_s() + interval
+        next_report = next_spectrum = self.engine.time_s() + interval
         while self.running:
-            message = self.receive(interval / 2)
+            wait_s = min(interval / 2, max(0.0, next_spectrum - self.engine.time_s())) if self.spectrum \
+                else interval / 2
+            message = self.receive(wait_s)
             if message is not None:
                 self.handle(message)
-            if self.engine.time_s() >= next_report:
+            now_s = self.engine.time_s()
+            if self.spectrum and now_s >= next_spectrum:
+                self.send_spectrum()
+                next_spectrum = max(next_spectrum + SPECTRUM_INTERVAL_S, now_s)
+            if now_s >= next_report:
                 self.report()
                 next_report = self.engine.time_s() + interval
 
@@ -185,6 +204,8 @@ class _ManualLoop(_Loop):
             self.server.process()
             self.blocks += 1
         if todo > 0:
+            if self.spectrum:
+                self.send_spectrum()
             self.report()
 
 

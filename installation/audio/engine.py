@@ -16,6 +16,7 @@ from installation.audio.config import EngineConfig
 from installation.audio.instruments import BuildContext, LayerVoice
 from installation.audio.pyolib import pyo
 from installation.audio.soundscape import Soundscape
+from installation.audio.spectrum import FFT_SIZE, AudioBlock, analyse
 from installation.errors import DeviceError
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,9 @@ class AudioEngine:
         self._peak = [0.0] * config.channels
         self._sumsq = [0.0] * config.channels
         self._blocks = 0
+        # what scenes hear (ISF audio inputs): the output written round and round into a short table
+        self._tap_table = pyo.NewTable(length=2 * FFT_SIZE / self.ctx.sample_rate, chnls=config.channels)
+        self._tap = pyo.TableFill(self.output, self._tap_table)
         self._peak_meter = pyo.PeakAmp(self.output, function=self._on_peak)
         self._rms_meter = pyo.RMS(self.output, function=self._on_rms)
 
@@ -196,6 +200,13 @@ class AudioEngine:
         for i, v in enumerate(values[: len(self._sumsq)]):
             self._sumsq[i] += float(v) * float(v)
         self._blocks += 1
+
+    def spectrum(self, captured_s: float = 0.0) -> AudioBlock:
+        """The newest output samples as a waveform and FFT block for the projection's audio inputs."""
+        pos = self._tap.getCurrentPos()
+        pos = int(pos[0] if isinstance(pos, list) else pos)
+        chans = [np.roll(np.asarray(self._tap_table.getBuffer(c)), -pos) for c in range(self.config.channels)]
+        return analyse(np.stack(chans, axis=1), captured_s)
 
     def take_meters(self) -> dict[str, list[float]]:
         """Peak and RMS per channel (dBFS) since the last call; resets the window."""

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
@@ -96,6 +96,7 @@ class AudioOutput(AudioControl, Adapter):
         self._status = AudioStatus()
         self._health = Health(self.name, HealthState.OFF, "not opened")
         self._last_now = 0.0
+        self._on_spectrum: Callable[[Any], None] | None = None
 
     # -- Adapter -----------------------------------------------------------------------------------
     def open(self) -> None:
@@ -124,6 +125,17 @@ class AudioOutput(AudioControl, Adapter):
                 child.process.wait(timeout=2.0)
             child.conn.close()
         self._set_health(HealthState.OFF, "closed")
+
+    def feed_spectrum(self, sink: Callable[[Any], None] | None) -> None:
+        """Hand every waveform/FFT block of the soundscape to `sink` (the projection's audio inputs).
+
+        `sink` is called on the reader thread and must not block (ProjectionOutput.update_audio stores).
+        None stops the blocks.
+        """
+        self._on_spectrum = sink
+        child = self._child
+        if child is not None:
+            child.outbox.put(("spectrum", sink is not None))
 
     def health(self) -> Health:
         """Current health; cheap and thread safe."""
@@ -219,6 +231,8 @@ class AudioOutput(AudioControl, Adapter):
             child.outbox.put(("params", dict(self._sent)))
         if self._muted:
             child.outbox.put(("mute", True, None))
+        if self._on_spectrum is not None:
+            child.outbox.put(("spectrum", True))
         if self.config.backend == "manual":
             child.outbox.put(("clock", now))
         self._set_health(
@@ -290,6 +304,10 @@ class AudioOutput(AudioControl, Adapter):
                     )
                     self._report_count += 1
                     self._reported.notify_all()
+            elif kind == "spectrum":
+                sink = self._on_spectrum
+                if sink is not None:
+                    sink(message[1])
             elif kind == "error":
                 child.error = str(message[1])
 

@@ -696,6 +696,16 @@ def load_scene_text(text: str, path: Path, display: str | None = None, root: Pat
     )
 
 
+def hears_audio(path: Path, root: Path | None = None) -> bool:
+    """True when the scene at `path` (relative paths: to `root`) has an audio or audioFFT input."""
+    full = path if path.is_absolute() or root is None else root / path
+    try:
+        info = load_scene_info(full, root)
+    except ShowError:
+        return False
+    return any(i.type in AUDIO_TYPES for i in info.inputs)
+
+
 def vertex_shader_path(path: Path) -> Path:
     """The companion vertex shader of `path`: `name.vs`, else `name.vert` (VVISF looks for both)."""
     vs = path.with_suffix(".vs")

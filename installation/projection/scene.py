@@ -394,9 +394,9 @@ def audio_rows(block: AudioBlock, kind: str, width: int | None) -> np.ndarray:
         if kind == "audio":
             x = np.linspace(0.0, n - 1.0, width)
             data = np.stack([np.interp(x, np.arange(n), row) for row in data])
-        else:  # each output bin is the mean of the bins it covers
+        else:  # each output bin is the loudest of the bins it covers (a peak stays a peak)
             edges = np.linspace(0, n, width + 1).astype(int)
-            data = np.stack([np.add.reduceat(row, edges[:-1]) / np.diff(edges) for row in data])
+            data = np.stack([np.maximum.reduceat(row, edges[:-1]) for row in data])
     if kind == "audio":
         data = 0.5 + 0.5 * np.clip(data, -1.0, 1.0)
     return np.clip(data, 0.0, 1.0).astype(np.float32)

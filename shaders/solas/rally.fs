@@ -8,7 +8,8 @@
     {"NAME": "tempo", "LABEL": "Tempo (BPM)", "TYPE": "float", "MIN": 40.0, "MAX": 180.0, "DEFAULT": 96.0},
     {"NAME": "crowd", "LABEL": "Crowd density", "TYPE": "float", "MIN": 0.0, "MAX": 1.0, "DEFAULT": 0.6},
     {"NAME": "chant", "LABEL": "Chant colour", "TYPE": "color", "DEFAULT": [1.0, 0.45, 0.25, 1.0]},
-    {"NAME": "stage", "LABEL": "Stage", "TYPE": "point2D", "MIN": [0.0, 0.0], "MAX": [1.0, 1.0], "DEFAULT": [0.5, 0.85]}
+    {"NAME": "stage", "LABEL": "Stage", "TYPE": "point2D", "MIN": [0.0, 0.0], "MAX": [1.0, 1.0], "DEFAULT": [0.5, 0.85]},
+    {"NAME": "crowdSound", "LABEL": "The rally's sound (FFT of the act's soundscape)", "TYPE": "audioFFT", "MAX": 32}
   ]
 }*/
 
@@ -36,7 +37,9 @@ void main() {
     vec2 p = uv * vec2(aspect, 1.0);
     float t = TIME;
     float beat = t * tempo / 60.0;
-    float e = clamp(energy + 0.06 * float(PRESENCE_COUNT) + PRESENCE_MOTION * 0.5, 0.0, 1.0);
+    // the crowd answers the act's own soundscape: its low end (drums, chant) lifts the energy
+    float low = IMG_NORM_PIXEL(crowdSound, vec2(0.03, 0.5)).r + IMG_NORM_PIXEL(crowdSound, vec2(0.09, 0.5)).r;
+    float e = clamp(energy + 0.06 * float(PRESENCE_COUNT) + PRESENCE_MOTION * 0.5 + 0.6 * low, 0.0, 1.0);
     vec3 col = vec3(0.015, 0.01, 0.02);
 
     // the square: asphalt with the stage glowing at one end

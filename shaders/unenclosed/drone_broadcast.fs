@@ -8,7 +8,8 @@
     {"NAME": "glitch", "LABEL": "Glitch", "TYPE": "float", "MIN": 0.0, "MAX": 1.0, "DEFAULT": 0.3},
     {"NAME": "feeds", "LABEL": "Feeds", "TYPE": "long", "VALUES": [1, 2, 3], "LABELS": ["one feed", "four feeds", "nine feeds"], "DEFAULT": 2},
     {"NAME": "tint", "LABEL": "Monitor tint", "TYPE": "color", "DEFAULT": [1.0, 0.93, 0.82, 1.0]},
-    {"NAME": "cut", "LABEL": "Cut to next shot", "TYPE": "event"}
+    {"NAME": "cut", "LABEL": "Cut to next shot", "TYPE": "event"},
+    {"NAME": "relay", "LABEL": "Relayed feed (a video: the clip generated at first use)", "TYPE": "image", "VIDEO": "generated:tideline", "PLAYBACK": "loop"}
   ],
   "PASSES": [
     {"TARGET": "cuts", "PERSISTENT": true, "FLOAT": true, "WIDTH": 1, "HEIGHT": 1},
@@ -153,6 +154,9 @@ void main() {
     float roll = min(abs(fract(f.y - t * 0.15) - 0.5) * 12.5, 1.0) * 0.25 + 0.75;
 
     vec3 rgb = footage(clamp(q, 0.0, 1.0), tileShot(tile, t) + cutCount * 17.0, t, 0.004 + glitchAmt * 0.012);
+    // the first feed relays a video (the relay input) once one is playing
+    float relayed = (tileId == 0.0 && IMG_SIZE(relay).x > 1.0) ? 1.0 : 0.0;
+    rgb = mix(rgb, IMG_NORM_PIXEL(relay, clamp(q, 0.0, 1.0)).rgb, relayed);
     // monitor look: desaturated, tinted, scanlines, static, vignette
     float luma = dot(rgb, vec3(0.3, 0.59, 0.11));
     vec3 col = mix(vec3(luma), rgb, 0.6) * tint.rgb * 1.15;

@@ -61,7 +61,7 @@ def test_audio_and_fft_inputs_are_textures_one_row_per_channel(make_renderer) ->
     wave = audio_rows(block, "audio", None)[0]
     expected_wave = np.interp(x * wave.size - 0.5, np.arange(wave.size), wave)
     assert img[10, :, 0] == pytest.approx(expected_wave, abs=0.02)
-    fft = audio_rows(block, "audioFFT", 64)  # MAX 64: the 256 bins averaged four by four
+    fft = audio_rows(block, "audioFFT", 64)  # MAX 64: the loudest of each four of the 256 bins
     assert fft.shape == (2, 64)
     for ch in range(2):
         expected = np.interp(x * 64 - 0.5, np.arange(64), fft[ch])
