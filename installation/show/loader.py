@@ -805,6 +805,7 @@ class _Loader:
             for mp in (self.mapping(ctx, it) for it in self.need_seq(node.get("mappings"), "mappings"))
             if mp is not None
         ]
+        pixel_map = self.pixel_map(node.get("pixel_map"), scene_path is not None)
         cues = self.cue_list(ctx, node.get("cues"), "cues")
         on_enter = self.value(node, "act", "on_enter")
         self.check_cue_refs(ctx, cues)
@@ -821,6 +822,7 @@ class _Loader:
             soundscape=soundscape,
             looks=m.frozen_map(ctx.looks),
             mappings=tuple(mappings),
+            pixel_map=tuple(pixel_map),
             cues=tuple(cues),
             on_enter=m.OnEnter(on_enter) if on_enter else m.OnEnter.GO,
             triggers=tuple(triggers),
@@ -854,6 +856,29 @@ class _Loader:
         if path not in self.scenes:
             self.scenes[path] = self.safe_call(y, "the scene", self.resolver.load_scene_info, path, self.root)
         return self.scenes[path]
+
+    def pixel_map(self, y: Y | None, has_scene: bool) -> list[str]:
+        """`pixel_map:` fixtures and groups of the rig with red, green and blue, for an act with a scene."""
+        items = self.need_seq(y, "pixel_map", "e.g. pixel_map: [strip]")
+        if y is None or not items:
+            return []
+        if not has_scene:
+            self.err(y, "pixel_map without a scene", "add `scene: shaders/NAME.fs`: the LEDs take its colour")
+        if self.rig is None and not self.rig_failed:
+            self.err(y, "pixel_map needs a rig", "add `rig: hardware/NAME.yaml` at the top of the show")
+        if self.rig is None:
+            return []
+        out = []
+        for it in items:
+            name = it.value if it.is_scalar else None
+            targets = [*self.rig.fixtures, *self.rig.groups]
+            if not isinstance(name, str) or name not in targets:
+                self.err(it, f"pixel_map: no fixture or group {name!r}", suggest(name, targets))
+            elif not {"red", "green", "blue"} <= self.rig.target_attributes(name).keys():
+                self.err(it, f"pixel_map: {name} has no red, green and blue to take a colour")
+            else:
+                out.append(name)
+        return out
 
     def transition(self, y: Y | None) -> m.Transition:
         if y is not None and y.is_scalar and y.value is not None:  # `transition: 4s`

@@ -610,6 +610,7 @@ class Act:
     soundscape: Soundscape = Soundscape()
     looks: cabc.Mapping[str, Look] = field(default_factory=_empty)
     mappings: tuple[Mapping, ...] = ()
+    pixel_map: tuple[str, ...] = ()  # rig fixtures and groups that take the scene's colour (rig `map:`)
     cues: tuple[Cue, ...] = ()
     on_enter: OnEnter = OnEnter.GO
     triggers: tuple[Trigger, ...] = ()

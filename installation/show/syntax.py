@@ -843,6 +843,13 @@ SECTIONS: dict[str, Section] = {
                 ListOf(Ref("mapping")),
                 "Continuous presence → parameter mappings, while the act runs.",
             ),
+            Key(
+                "pixel_map",
+                ListOf(Text(what="a fixture or group of the rig", example="strip")),
+                "LED fixtures that take the act's scene colour while it runs: each head the colour at its "
+                "place in the scene (the rig's `map:`, else its room `position:`), at the DMX rate, with or "
+                "without a projector. Each needs red, green and blue.",
+            ),
             Key("cues", ListOf(Ref("cue")), "The act's cue list, GO by GO."),
             Key(
                 "on_enter",

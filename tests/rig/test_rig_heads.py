@@ -158,3 +158,29 @@ def test_a_line_or_point_is_required_for_position_and_map(tmp_path):
     (hw / "fixtures" / "x.yaml").write_text("fixture: X\nmodes: {3ch: [red, green, blue]}\n")
     with pytest.raises(Exception, match=r"map must be \[x, y\] in the projection scene"):
         load_rig(hw / "rig.yaml", tmp_path)
+
+
+def test_pixel_map_gives_each_head_the_scene_colour_at_its_place(rig):
+    import numpy as np
+
+    from installation.rig.pixelmap import PixelMap
+
+    e = DmxEngine(rig)
+    pm = PixelMap(rig, ["bar", "strip"], e.param_slot)
+    assert pm.heads == [
+        *(f"light.bar.{i}" for i in (1, 2, 3, 4)),
+        "light.strip1",
+        "light.strip2",
+        "light.strip3",
+    ]
+    image = np.zeros((2, 8, 4), dtype=np.uint8)  # rows top to bottom
+    image[1, :, :3] = [[10 * x, 10 * x + 1, 10 * x + 2] for x in range(8)]  # the row at y = 0.5
+    e.set_params({"light.bar.dimmer": 1.0})
+    pm.apply(image, e.vector)
+    e.render()
+    assert _dmx(e, 3, 12) == [10, 11, 12, 30, 31, 32, 50, 51, 52, 70, 71, 72]  # map: x = 1, 3, 5, 7 of 8
+    assert _dmx(e, 100, 9) == [0, 1, 2, 10, 11, 12, 20, 21, 22]  # no map: its room position (x 0.1..0.3)
+    e.blackout = True  # mapping writes parameters: blackout and the grand master still win
+    pm.apply(image, e.vector)
+    e.render()
+    assert _dmx(e, 100, 9) == [0] * 9
