@@ -308,8 +308,12 @@ class RigOutput:
         for fx in self.rig.fixtures.values():
             attrs = fx.attributes()
 
-            def level(attr: str, fx_name: str = fx.name) -> float:
+            heads = fx.mode.head_groups()
+
+            def level(attr: str, fx_name: str = fx.name, heads: dict[str, list[str]] = heads) -> float:
                 v = e.value(fx_name, attr)
+                if v is None and attr in heads:  # a multi-head fixture: its brightest head
+                    v = max((e.value(fx_name, k) or 0.0) for k in heads[attr])
                 if v is None:
                     return 0.0
                 lo, hi = self.rig.fixtures[fx_name].limits.get(attr, (0.0, 1.0))
