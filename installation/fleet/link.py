@@ -80,7 +80,9 @@ class FleetLink(Adapter):
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
         self.connected = threading.Event()
+        self.listening = threading.Event()  # the broker acknowledged the command subscription
         self.connects = 0
         self._refused = False
         self.published = 0  # state messages sent (tests and the bench wait on it)
@@ -155,9 +157,18 @@ class FleetLink(Adapter):
         self._dirty.set()
         self._set_health(HealthState.OK, f"{self.host}:{self.port} as {self.show_id}")
 
+    def _on_subscribe(self, _client: mqtt.Client, _userdata: Any, _mid: int, reasons: list[ReasonCode],
+                      _props: Properties | None) -> None:
+        if any(r.is_failure for r in reasons):
+            log.error("fleet: the broker refused the command subscription (%s): check the ACL",
+                      ", ".join(str(r) for r in reasons))
+            return
+        self.listening.set()
+
     def _on_disconnect(self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode,
                        _props: Properties | None) -> None:
         self.connected.clear()
+        self.listening.clear()
         if self._stopping.is_set() or self._refused:  # a refusal stays in health as it was said
             return
         why = str(reason)

@@ -77,6 +77,7 @@ def test_state_is_retained_and_a_command_from_mosquitto_pub_runs_go(
     assert late.messages[0][2] is True
 
     assert tool is not None
+    wait_until(show_runtime.adapters.fleet.listening.is_set, "the show listening for commands")
     subprocess.run([tool, "-h", "127.0.0.1", "-p", str(broker.port), "-u", "fleet", "-P", USERS["fleet"],
                     "-q", "1", "-t", command_topic("unenclosed"), "-m", '{"command": "go", "id": "g1"}'],
                    check=True, timeout=10)
@@ -186,3 +187,42 @@ def test_fleet_command_line_lists_shows_with_alarms(
 
 def state_of_alarms(link: FleetLink) -> list[str]:
     return list(link.state_message()["alarms"])
+
+
+def test_hours_overrides_arrive_as_commands_and_are_answered(
+    fake_link: Callable[..., FleetLink], listen: Callable[..., Listener]
+) -> None:
+    link = fake_link("other")
+    wait_until(link.listening.is_set, "listening for commands")
+    operator = listen("fleet")
+    operator.subscribe(reply_topic("other"))
+    operator.publish(command_topic("other"), '{"command": "close-now", "until": "14:00", "id": "c1"}')
+    operator.publish(command_topic("other"), '{"command": "schedule", "id": "s1"}')
+    operator.publish(command_topic("other"), "not json {")
+    wait_until(lambda: len([t for t, _, _ in operator.messages if t == reply_topic("other")]) >= 3, "replies")
+    replies = [json.loads(p) for t, p, _ in operator.messages if t == reply_topic("other")]
+    assert [(r["id"], r["command"]) for r in replies] == [("c1", "close-now"), ("s1", "schedule"),
+                                                          (None, "not json {")]
+    assert all(isinstance(r["ok"], bool) and r["message"] for r in replies)
+    assert replies[2]["ok"] is False
+
+
+def test_rig_file_fleet_section(tmp_path: Path) -> None:
+    from installation.errors import ShowError
+    from installation.rig.rigfile import load_rig
+
+    show = make_project(tmp_path / "p")
+    root = show.parent.parent
+    rig = root / "hardware" / "gallery.yaml"
+    base = rig.read_text()
+    rig.write_text(base + "\nfleet:\n  broker: 10.0.0.2:1883\n  user: unenclosed\n"
+                   "  password_file: secrets/mqtt\n")
+    fleet = load_rig(rig, root).fleet
+    assert fleet is not None
+    assert (fleet.broker, fleet.user, fleet.password_file, fleet.show_id) == (
+        "10.0.0.2:1883", "unenclosed", (root / "secrets" / "mqtt").resolve(), "")
+    rig.write_text(base + "\nfleet:\n  broker: nowhere\n  password: hunter2\n")
+    with pytest.raises(ShowError) as err:
+        load_rig(rig, root)
+    text = str(err.value)
+    assert "unknown key 'password' in fleet" in text and "must be host:port" in text
