@@ -237,9 +237,18 @@ class SceneRenderer:
         problems: list[Problem] = []
         for path in paths:
             try:
-                self.compile(path)
+                compiled = self.compile(path)
             except ShowError as exc:
                 problems.extend(exc.problems)
+                continue
+            for inp in compiled.info.inputs:  # make generated clips now (seconds), not at the act change
+                if inp.video.startswith("generated:"):
+                    from installation.projection.video import generated_clip
+
+                    try:
+                        generated_clip(inp.video.removeprefix("generated:"), self.media_dir)
+                    except (OSError, ValueError) as exc:
+                        log.error("video %s could not be generated: %s", inp.video, exc)
         return problems
 
     def new_scene(self, path: Path) -> Scene:

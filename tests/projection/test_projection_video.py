@@ -186,3 +186,9 @@ def test_both_upload_paths_give_the_same_picture(gl_context, tmp_path: Path, gpu
         assert np.abs(rgb[y, x] - want).max() <= 10, (y, x, rgb[y, x], gpu_convert)
     tex.release()
     clip.close()
+
+
+def test_preloading_a_scene_makes_its_generated_clip_before_the_act(make_renderer, tmp_path: Path) -> None:
+    r = make_renderer(media_dir=tmp_path / "media")
+    assert r.preload([CONFORMANCE / "video.fs"]) == []
+    assert (tmp_path / "media" / "counter.mp4").is_file()
