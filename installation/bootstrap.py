@@ -38,6 +38,8 @@ TEST_PACKAGES = [
     "iproute2",
     "mosquitto",  # the fleet tests start their own MQTT broker
     "mosquitto-clients",  # mosquitto_pub: an independent MQTT client sends a command
+    "nodejs",  # a second OSC implementation as a QLab remote (npm's node-osc, installed outside the repo)
+    "npm",
 ]
 
 

@@ -529,13 +529,8 @@ class OscControlApi:
                         self._accept(sel)
                     else:
                         self._read_tcp(sel, key.data)
-                if listening or self._dirty:
-                    self._dirty = False
-                    try:
-                        self._push_updates()
-                    except Exception:
-                        self.stats.errors += 1
-                        log.exception("OSC API: error sending /updates")
+                if listening or self._dirty:  # also changes no command announced (auto-follow, triggers)
+                    self._updates_now()
             self._push_disconnect()
         finally:
             sel.close()
@@ -558,6 +553,16 @@ class OscControlApi:
         except Exception:  # a bug in a handler must not stop the API
             self.stats.errors += 1
             log.exception("OSC API: error handling a packet from %s:%d", sender[0], sender[1])
+        if self._dirty:  # what this packet changed goes out right after its reply, before the next packet
+            self._updates_now()
+
+    def _updates_now(self) -> None:
+        self._dirty = False
+        try:
+            self._push_updates()
+        except Exception:
+            self.stats.errors += 1
+            log.exception("OSC API: error sending /updates")
 
     def _accept(self, sel: selectors.BaseSelector) -> None:
         assert self._listener is not None
