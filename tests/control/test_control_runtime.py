@@ -359,3 +359,45 @@ def test_the_operator_sees_go_panic_the_act_the_cues_and_alarms_without_scrollin
         expect(page.locator("#panicked")).to_be_hidden(timeout=WAIT_MS)
     assert json.loads((runtime.state_dir / "unenclosed.light.json").read_text()) == {
         "blackout": False, "grand_master": 0.4}
+
+
+def test_qlab_addresses_drive_the_real_engine(rehearsal: Runtime, oscsend: Callable[..., None]) -> None:
+    api = rehearsal.adapters.osc_api
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as replies:
+        replies.bind(("127.0.0.1", 0))
+        replies.settimeout(5.0)
+        oscsend(api.port, "/udpReplyPort", "i", replies.getsockname()[1])
+        assert read_reply(replies)[1]["status"] == "ok"
+
+        def ask(address: str, types: str = "", *values: Any) -> dict[str, Any]:
+            oscsend(api.port, address, types, *values)
+            got, body = read_reply(replies)
+            assert got == "/reply" + address
+            assert body["workspace_id"] == api.workspace_id
+            return body
+
+        assert ask("/act/streets")["status"] == "ok"
+        wait_until(rehearsal, lambda: rehearsal.state().get("act") == "streets", "act streets")
+        lists = ask("/cueLists")["data"]
+        assert [cl["name"] for cl in lists][:2] == ["attract", "streets"]
+        streets = next(cl for cl in lists if cl["name"] == "streets")
+        assert [c["name"] for c in streets["cues"]][:3] == ["avenue up", "city breath", "media on"]
+        missing = ask("/go", "s", "99")  # the bundled show writes no numbers: neither number nor name 99
+        assert missing["status"] == "error" and "no cue number 99" in missing["message"]
+        go = ask("/go", "s", "city breath")  # a cue without a number: found by name
+        assert go["status"] == "ok", go
+        wait_until(rehearsal, lambda: rehearsal.state().get("selected") == "media on", "playhead after it")
+        running = ask("/runningCues")["data"]
+        assert "city breath" in [c["name"] for c in running]
+        assert ask("/cue/city breath/pause")["status"] == "ok"
+        assert ask("/cue/city breath/isPaused")["data"] is True
+        assert ask("/cue/city breath/resume")["status"] == "ok"
+        assert ask("/cue/city breath/duration")["data"] == 12.0
+        assert ask("/hardStop")["status"] == "ok"
+        assert ask("/select/previous")["status"] == "ok"
+        assert rehearsal.state().get("selected") == "city breath"
+        assert ask("/reset")["status"] == "ok"
+        wait_until(rehearsal, lambda: rehearsal.state().get("selected") == "avenue up", "playhead to the top")
+        assert ask("/panicInTime", "f", 0.5)["status"] == "ok"
+        assert rehearsal.engine.panic_fade_s == rehearsal.show.operator.panic_fade_s  # this panic only
+    assert api.stats.malformed == 0
