@@ -346,3 +346,50 @@ def test_passcode_file_lines_and_errors_never_show_the_passcode(tmp_path):
         read_passcodes(path)
     assert ":1:" in str(err.value) and "admin" in str(err.value) and "S3cret" not in str(err.value)
     assert permission_text(["control", "view"]) == "ok:view|control"
+
+
+# QLab 5's addresses this show answers "ok" (docs/control.md): (address, arguments, what to send first).
+# {glow} stands for glow's uniqueID; the fake's attract act is dawn (1), glow (2), ping (2.5).
+QLAB_OK: list[tuple[str, tuple[Any, ...], list[tuple[str, tuple[Any, ...]]]]] = [
+    ("/alwaysReply", (1,), []), ("/udpReplyPort", ("{me}",), []), ("/connect", ("",), []),
+    ("/disconnect", (), []), ("/updates", (1,), []), ("/thump", (), []), ("/version", (), []),
+    ("/workspaces", (), []), ("/go", (), []), ("/go", ("2",), []), ("/stop", (), []), ("/hardStop", (), []),
+    ("/pause", (), []), ("/resume", (), []), ("/panic", (), []), ("/panicInTime", (2.0,), []),
+    ("/reset", (), []), ("/select/2", (), []), ("/playhead/2", (), []), ("/select/next", (), []),
+    ("/select/previous", (), []), ("/playhead/next", (), []), ("/playhead/previous", (), []),
+    ("/select_id/{glow}", (), []), ("/playhead_id/{glow}", (), []), ("/cueLists", (), []),
+    ("/cueLists/shallow", (), []), ("/runningCues", (), []), ("/runningCues/shallow", (), []),
+    ("/runningOrPausedCues", (), []), ("/runningOrPausedCues/shallow", (), []), ("/selectedCues", (), []),
+    ("/selectedCues/shallow", (), []),
+    ("/cue/2/start", (), []), ("/cue/2/stop", (), []), ("/cue/2/hardStop", (), []), ("/cue/2/panic", (), []),
+    ("/cue/2/pause", (), [("/cue/2/start", ())]),
+    ("/cue/2/resume", (), [("/cue/2/start", ()), ("/cue/2/pause", ())]),
+    ("/cue/2/load", (), []), ("/cue/2/loadAt", (1.0,), []), ("/cue/2/reset", (), []),
+    ("/cue/11/devamp", (), [("/act/encounter", ())]), ("/cue/2/go", (), []), ("/cue/2/select", (), []),
+    ("/cue/2/playhead", (), []), ("/cue/2/armed", (), []), ("/cue/2/armed", (0,), []),
+    *[(f"/cue/2/{prop}", (), []) for prop in (
+        "number", "name", "displayName", "listName", "uniqueID", "type", "parent", "preWait", "duration",
+        "currentDuration", "postWait", "continueMode", "isRunning", "isPaused", "isLoaded", "isBroken",
+        "colorName", "flagged", "notes", "cueTargetNumber")],
+    ("/cue/selected/start", (), []), ("/cue/playhead/start", (), []), ("/cue_id/{glow}/start", (), []),
+    ("/workspace/{ws}/go", (), []),
+]
+
+
+def test_every_qlab_address_the_docs_call_ok_answers_ok(fake):
+    with OscControlApi(fake, port=0) as server:
+        client = Udp(server.port)
+        try:
+            glow = client.ask("/cueLists")["data"][0]["cues"][1]["uniqueID"]
+            me = client.sock.getsockname()[1]
+            for pattern, args, prep in QLAB_OK:
+                client.ask("/reset")
+                client.ask("/act/attract")
+                for step, step_args in prep:
+                    assert client.ask(step, *step_args)["status"] == "ok", step
+                address = pattern.replace("{glow}", glow).replace("{ws}", server.workspace_id)
+                body = client.ask(address, *(me if a == "{me}" else a for a in args))
+                assert body["status"] == "ok", (address, body)
+        finally:
+            client.close()
+    assert len(QLAB_OK) == 72  # docs/control.md: 72 address forms answer ok
