@@ -401,3 +401,32 @@ def test_qlab_addresses_drive_the_real_engine(rehearsal: Runtime, oscsend: Calla
         assert ask("/panicInTime", "f", 0.5)["status"] == "ok"
         assert rehearsal.engine.panic_fade_s == rehearsal.show.operator.panic_fade_s  # this panic only
     assert api.stats.malformed == 0
+
+
+def test_osc_passcode_file_from_the_options_gates_the_real_show_and_is_never_logged(
+        tmp_path: Path, oscsend: Callable[..., None], caplog: pytest.LogCaptureFixture) -> None:
+    secret = "Pz9-unique-passcode"
+    codes = tmp_path / "osc-passcodes"
+    codes.write_text(f"{secret} view,control\n")
+    runtime = rehearse(UNENCLOSED, tmp_path / "state", presence="off", osc_passcode_file=codes,
+                       osc_allow=("127.0.0.1",), osc_open=("view",))
+    try:
+        api = runtime.adapters.osc_api
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as replies:
+            replies.bind(("127.0.0.1", 0))
+            replies.settimeout(5.0)
+            oscsend(api.port, "/udpReplyPort", "i", replies.getsockname()[1])
+            assert read_reply(replies)[1]["status"] == "ok"
+            oscsend(api.port, "/go")
+            assert read_reply(replies)[1]["status"] == "denied"
+            oscsend(api.port, "/cueLists")  # --osc-open view: anyone may look
+            assert read_reply(replies)[1]["status"] == "ok"
+            oscsend(api.port, "/connect", "s", secret)
+            assert read_reply(replies)[1]["data"] == "ok:view|control"
+            oscsend(api.port, "/go")
+            assert read_reply(replies)[1]["status"] == "ok"
+        logged = "\n".join(line["message"] for line in runtime.log_tail(500))
+    finally:
+        runtime.shutdown()
+    assert secret not in logged and secret not in caplog.text
+    assert secret not in (tmp_path / "state" / "logs").joinpath(f"{UNENCLOSED.stem}.log").read_text()
