@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
@@ -282,7 +285,8 @@ def test_a_garbled_tcp_stream_is_dropped_and_the_api_carries_on(fake):
     with OscControlApi(fake, port=0) as server:
         with connect(server.port) as conn:
             conn.sendall(b"\xff\xff\xff\xff junk")  # a size prefix of 4 GB
-            assert conn.recv(100) == b""  # closed
+            with contextlib.suppress(ConnectionResetError):
+                assert conn.recv(100) == b""  # closed
         with connect(server.port) as conn:
             conn.sendall(slip_encode(msg("/thump")))
             assert read_frames(conn, StreamDecoder(65536), 1)[0].address == "/reply/thump"
@@ -393,3 +397,36 @@ def test_every_qlab_address_the_docs_call_ok_answers_ok(fake):
         finally:
             client.close()
     assert len(QLAB_OK) == 72  # docs/control.md: 72 address forms answer ok
+
+
+@given(st.binary(max_size=300), st.integers(min_value=1, max_value=7))
+@settings(max_examples=300, deadline=None)
+def test_a_tcp_stream_of_any_bytes_gives_packets_or_value_error_only(data, cut):
+    decoder = StreamDecoder(64)
+    with contextlib.suppress(ValueError):
+        for at in range(0, len(data), cut):
+            for packet in decoder.feed(data[at:at + cut]):
+                assert 0 < len(packet) <= 128
+
+
+def test_tcp_connections_from_outside_the_allow_list_are_closed_unanswered(fake):
+    with OscControlApi(fake, port=0, allow=["10.0.0.0/8"]) as server, connect(server.port) as conn:
+        with contextlib.suppress(ConnectionResetError):  # closed at once: our bytes may meet a reset
+            conn.sendall(slip_encode(msg("/go")))
+            assert conn.recv(100) == b""
+        assert server.stats.strangers == 1
+    assert fake.calls == []
+
+
+def test_updates_follow_changes_no_command_announced(qlab, fake, clock):
+    server, client = qlab
+    client.ask("/updates", 1)
+    glow = client.ask("/cue/2/uniqueID")["data"]
+    client.ask("/go")  # dawn: 4 s, then auto-follow into glow
+    clock.advance(5.0)  # no command: the API notices within its poll
+    for _ in range(20):
+        message = client.read()
+        if message.address == f"/update/workspace/{server.workspace_id}/cue_id/{glow}":
+            break
+    else:
+        raise AssertionError("no update for glow after dawn's auto-follow")
