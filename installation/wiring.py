@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 EMITTING_ATTRIBUTES = frozenset(INTENSITY_ATTRIBUTES | {"output"})
 REHEARSE_PROJECTION_SIZE = (640, 360)
 REHEARSE_PROJECTION_FPS = 30.0
+PIXEL_MAP_SAMPLE = (160, 90)  # the small frame pixel mapping samples (a strip of LEDs needs little)
 
 
 def _db(value: float) -> float:
@@ -325,6 +326,8 @@ class Adapters:
             render_scale=venue.render_scale if venue else 1.0,
             wall_offset_s=offset_of(self.runtime.wall),
             media_dir=self.runtime.state_dir / "media",  # clips a scene's VIDEO "generated:NAME" makes
+            # pixel mapping: the render process sends a small copy of each frame for the LEDs to sample
+            sample_size=PIXEL_MAP_SAMPLE if any(a.pixel_map for a in self.show.acts.values()) else None,
         )
         self.projection.open()
         if self.audio is not None and any(hears_audio(Path(p), self.show.root) for p in scenes):
@@ -391,7 +394,8 @@ class Adapters:
             rig = self.rig
             if rig is not None:
                 try:
-                    rig.update(params, now)
+                    mapped, scene = self._pixel_mapping()
+                    rig.update(params, now, scene, mapped)
                 except Exception as exc:
                     log.error("rig update failed: %s", exc)
         for adapter, call in (
@@ -404,6 +408,13 @@ class Adapters:
                 call()
             except Exception as exc:
                 log.error("%s update failed: %s", getattr(adapter, "name", adapter), exc)
+
+    def _pixel_mapping(self) -> tuple[tuple[str, ...], Any]:
+        """The fixtures the current act maps its scene onto, and the scene's newest small frame."""
+        act = self.show.acts.get(self.runtime.engine.act or "")
+        if act is None or not act.pixel_map or self.projection is None or self._blackout:
+            return (), None
+        return act.pixel_map, self.projection.sample()
 
     def send_osc(
         self, endpoint: str, address: str, args: Sequence[Any], fields: Mapping[str, Any] | None = None

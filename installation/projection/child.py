@@ -19,6 +19,7 @@ child → parent
     ("health", state value, detail, last_error)       when it changes
     ("scene_error", text)                              when it changes
     ("preview", jpeg bytes)                            each new preview (the preview interval)
+    ("sample", rgb bytes, width, height)               each new small frame, when pixel mapping asks
     ("stats", generation, FrameStats)                  every STATS_INTERVAL_S
     ("log", levelno, line)                             a log record, one report after it was written
     ("error", message)                                 fatal: the child exits with status 3 after it
@@ -104,6 +105,7 @@ class _Loop:
         self.health: tuple[str, str, str] | None = None
         self.scene_error = ""
         self.preview: bytes | None = None
+        self.sample: Any = None
         self.held: list[tuple[int, str]] = []
         self.next_stats = out.clock.now() + STATS_INTERVAL_S
 
@@ -160,6 +162,10 @@ class _Loop:
         if preview is not None and preview is not self.preview:
             self.preview = preview
             messages.append(("preview", preview))
+        sample = out.sample()
+        if sample is not None and sample is not self.sample:  # pixel mapping: the newest small frame
+            self.sample = sample
+            messages.append(("sample", sample.tobytes(), sample.shape[1], sample.shape[0]))
         # a log line written while the render thread set the health goes out after that health
         messages.extend(("log", level, line) for level, line in self.held)
         self.held = _HELD.take()

@@ -120,6 +120,7 @@ class ThreadedProjection(Adapter):
         preload: Sequence[Path] = (),
         preview_size: tuple[int, int] = (320, 180),
         preview_interval_s: float = 0.25,
+        sample_size: tuple[int, int] | None = None,
         reload_interval_s: float = 0.5,
         retry_max_s: float = 30.0,
         on_frame: Callable[[SceneRenderer], None] | None = None,
@@ -144,6 +145,8 @@ class ThreadedProjection(Adapter):
         self.preload = tuple(preload)
         self.preview_size = preview_size
         self.preview_interval_s = preview_interval_s
+        self.sample_size = sample_size  # a small RGB copy of each frame for pixel mapping (None: none)
+        self._sample: np.ndarray | None = None
         self.reload_interval_s = reload_interval_s
         self.retry_max_s = retry_max_s
         self.on_frame = on_frame
@@ -213,6 +216,10 @@ class ThreadedProjection(Adapter):
     def preview(self) -> bytes | None:
         """The latest small JPEG of the output (None before the first frame)."""
         return self._preview
+
+    def sample(self) -> np.ndarray | None:
+        """The newest small RGB copy of the output (rows top to bottom), when `sample_size` is set."""
+        return self._sample
 
     def stats(self) -> FrameStats:
         """Frame timing over the recent frames."""
@@ -418,6 +425,8 @@ class ThreadedProjection(Adapter):
                 if windows:
                     windows[0].make_current()
                 self._preview = renderer.preview(self.preview_size)
+            if self.sample_size is not None:
+                self._sample = renderer.sample(self.sample_size)
             if self.on_frame is not None:
                 self.on_frame(renderer)
             t1 = perf_counter()
@@ -511,6 +520,7 @@ class ProjectionOutput(Adapter):
         preload: Sequence[Path] = (),
         preview_size: tuple[int, int] = (320, 180),
         preview_interval_s: float = 0.25,
+        sample_size: tuple[int, int] | None = None,
         reload_interval_s: float = 0.5,
         retry_max_s: float = 30.0,
         on_frame: Callable[[SceneRenderer], None] | None = None,
@@ -532,6 +542,7 @@ class ProjectionOutput(Adapter):
             preload=tuple(preload),
             preview_size=preview_size,
             preview_interval_s=preview_interval_s,
+            sample_size=sample_size,
             reload_interval_s=reload_interval_s,
             retry_max_s=retry_max_s,
             render_scale=render_scale,
@@ -562,6 +573,7 @@ class ProjectionOutput(Adapter):
         self._since = clock.now()
         self._last_error = ""
         self._scene_error = ""
+        self._sample: np.ndarray | None = None  # the render process's newest small frame
         self._preview: bytes | None = None
         self._stats = _NO_STATS
         self._stats_generation = 0
@@ -630,6 +642,10 @@ class ProjectionOutput(Adapter):
     def preview(self) -> bytes | None:
         """The latest small JPEG of the output from the render process (None before the first)."""
         return self._preview
+
+    def sample(self) -> np.ndarray | None:
+        """The render process's newest small RGB frame (rows top to bottom) for pixel mapping, or None."""
+        return self._sample
 
     def stats(self) -> FrameStats:
         """Frame timing over the recent frames, as the render process last reported it."""
@@ -825,6 +841,9 @@ class ProjectionOutput(Adapter):
                     self._scene_error = message[1]
                 elif kind == "preview":
                     self._preview = message[1]
+                elif kind == "sample":
+                    data, width, height = message[1], int(message[2]), int(message[3])
+                    self._sample = np.frombuffer(data, np.uint8).reshape(height, width, 3)
                 elif kind == "stats":
                     if message[1] == self._stats_generation:
                         self._stats = message[2]

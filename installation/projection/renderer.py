@@ -467,6 +467,18 @@ class SceneRenderer:
         data = self.output_fbo.read(components=4, alignment=1)
         return np.frombuffer(data, np.uint8).reshape(self.size[1], self.size[0], 4)[::-1] / 255.0
 
+    def sample(self, size: tuple[int, int]) -> np.ndarray:
+        """The last frame scaled to `size` as RGB bytes, rows top to bottom (what pixel mapping reads)."""
+        tex = self.ctx.texture(size, 3)
+        fbo = self.ctx.framebuffer(color_attachments=[tex])
+        try:
+            self.blitter.draw(self.output, fbo)
+            data = fbo.read(components=3, alignment=1)
+        finally:
+            fbo.release()
+            tex.release()
+        return np.ascontiguousarray(np.frombuffer(data, np.uint8).reshape(size[1], size[0], 3)[::-1])
+
     def preview(self, size: tuple[int, int] = (320, 180), fmt: str = "jpeg", quality: int = 80) -> bytes:
         """A small encoded copy of the last frame for the web panel (JPEG or PNG bytes)."""
         import cv2

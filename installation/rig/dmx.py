@@ -64,6 +64,8 @@ class DmxEngine:
         self.dirty = np.ones(n_univ, dtype=bool)  # universes that changed in the last render
         self._grand_master = 1.0
         self._blackout = False
+        self._overridden = False  # the last frame had values overwritten after the merge
+        self._x_saved: np.ndarray | None = None  # ... and what they were before
         self._master_changed = True
 
         specs = {k: v for k, v in rig.parameters().items() if k.startswith("light.")}
@@ -408,13 +410,23 @@ class DmxEngine:
 
     # ------------------------------------------------------------------ the frame
 
-    def render(self) -> np.ndarray:
-        """Compute every universe from the current parameters; returns the per-universe `dirty` flags."""
-        return self._render(full=False)
+    def render(self, after_merge: Callable[[np.ndarray], None] | None = None) -> np.ndarray:
+        """Compute every universe from the current parameters; returns the per-universe `dirty` flags.
 
-    def _render(self, full: bool) -> np.ndarray:
+        `after_merge(values)` may overwrite fixtures' merged values (in `param_names` order for fixture
+        attributes) after fixtures and groups are merged: pixel mapping wins over the show's looks.
+        """
+        return self._render(full=False, after_merge=after_merge)
+
+    def _render(self, full: bool, after_merge: Callable[[np.ndarray], None] | None = None) -> np.ndarray:
         v = self._values
         np.not_equal(v, self._seen, out=self._changed)
+        if self._overridden:  # the merged values as they were before the last frame's override
+            if not self._merged:
+                np.copyto(self._x, self._x_saved)
+            full, self._overridden = True, False
+        if after_merge is not None:
+            full = True  # the override changes every frame
         if not (full or self._master_changed or np.count_nonzero(self._changed)):
             self.dirty[:] = False
             return self.dirty
@@ -441,6 +453,12 @@ class DmxEngine:
             if len(self._c_rows):
                 np.copyto(self._ltp_col, 0, where=self._ltp_own_changed)
 
+        if after_merge is not None:
+            if self._x_saved is None or self._x_saved.shape != self._x.shape:
+                self._x_saved = np.empty_like(self._x)
+            np.copyto(self._x_saved, self._x)
+            after_merge(self._x)
+            self._overridden = True
         y = self._y
         if len(y):
             if self._no_limits:

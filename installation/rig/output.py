@@ -12,6 +12,7 @@ import numpy as np
 
 from installation.adapters import Health, HealthState
 from installation.rig.dmx import DmxEngine
+from installation.rig.pixelmap import PixelMap
 from installation.rig.profile import COLOR_ATTRIBUTES
 from installation.rig.rigfile import ContinuousParam, DmxOutput, OscEndpoint, Rig, SerialDevice
 from installation.rig.transports import (
@@ -83,6 +84,7 @@ class RigOutput:
         self.rig = rig
         self._locate = locate
         self.engine = DmxEngine(rig)
+        self._pixel_maps: dict[tuple[str, ...], PixelMap] = {}
         self._now = now
         self._factory = transport_factory
         self._source_name = source_name or f"installation {rig.name}"[:63]
@@ -189,13 +191,29 @@ class RigOutput:
 
     # ------------------------------------------------------------------ per frame
 
-    def update(self, params: Mapping[str, float], now: float) -> None:
-        """Render a frame from the parameter store's values and hand it to the transports (never blocks)."""
+    def update(self, params: Mapping[str, float], now: float, scene: np.ndarray | None = None,
+               mapped: tuple[str, ...] = ()) -> None:
+        """Render a frame from the parameter store's values and hand it to the transports (never blocks).
+
+        With a `scene` image (rows top to bottom, RGB) the heads of the `mapped` fixtures and groups take
+        its colour at their place (pixel mapping), over what the show's parameters say.
+        """
         self.engine.set_params(params)
-        self.engine.render()
+        if scene is not None and mapped:
+            pixel_map = self.pixel_map(mapped)
+            self.engine.render(after_merge=lambda merged: pixel_map.apply(scene, merged))
+        else:
+            self.engine.render()
         if self._opened:
             self._push_dmx()
         self._push_continuous(params)
+
+    def pixel_map(self, targets: tuple[str, ...]) -> PixelMap:
+        """The PixelMap of these fixtures and groups (worked out once per set of targets)."""
+        found = self._pixel_maps.get(targets)
+        if found is None:
+            found = self._pixel_maps[targets] = PixelMap(self.rig, targets, self.engine.param_slot)
+        return found
 
     def update_vector(self, values: np.ndarray, now: float) -> None:
         """Fast path for large rigs: light parameters as one array in `engine.param_names` order."""
