@@ -334,7 +334,9 @@ class Adapters:
             self.audio.feed_spectrum(self.projection.update_audio)  # audio-reactive scenes hear the act
         act = self.runtime.engine.act
         if act is not None and self.show.act(act).scene is not None:
-            self.projection.change_scene(self.show.act(act).scene, 0.0)
+            # a resumed show: the scene's TIME (and a video in it) go on from where the act was
+            self.projection.change_scene(self.show.act(act).scene, 0.0,
+                                         elapsed_s=self.runtime.engine.time_in_act())
 
     def _open_osc_api(self) -> None:
         from installation.control.osc_api import OscControlApi, read_passcodes
