@@ -295,16 +295,19 @@ QLAB_TYPES = {"fade": "Fade", "osc": "Network", "serial": "Script", "group": "Gr
 CUE_GETTERS = frozenset({"number", "name", "displayName", "listName", "uniqueID", "type", "preWait",
                          "duration", "postWait", "currentDuration", "armed", "isRunning", "isPaused",
                          "isLoaded", "isBroken", "colorName", "flagged", "notes", "continueMode", "state",
-                         "parent", "cueTargetNumber"})
+                         "parent", "cueTargetNumber", "children", "playheadID", "playheadId",
+                         "valuesForKeys"})
 CUE_ACTIONS = frozenset({"start", "stop", "hardStop", "pause", "resume", "load", "loadAt", "reset",
                          "devamp", "select", "playhead", "go", "panic"})
 CONTINUE_MODES = {"none": 0, "auto-continue": 1, "auto-follow": 2}
 VIEW_ADDRESSES = frozenset({"/state", "/health", "/log", "/act", "/acts", "/cues", "/selected", "/playhead",
                             "/params", "/replays", "/presence", "/cueLists", "/cueLists/shallow",
                             "/runningCues", "/runningOrPausedCues", "/selectedCues", "/updates", "/hours",
-                            "/runningCues/shallow", "/runningOrPausedCues/shallow", "/selectedCues/shallow"})
+                            "/runningCues/shallow", "/runningOrPausedCues/shallow", "/selectedCues/shallow",
+                            "/currentCueListID"})
 OPEN_ADDRESSES = frozenset({"/connect", "/disconnect", "/thump", "/version", "/workspaces", "/alwaysReply",
                             "/udpReplyPort"})
+PLAYHEAD_BY_ID = frozenset({"select_id", "playheadID", "playheadId", "playhead_id", "playbackPositionId"})
 UPDATE_POLL_S = 0.1  # while someone listens to /updates: also look for changes no command announced
 MAX_TCP_CLIENTS = 64
 MAX_TCP_REPLY = 4 * 1024 * 1024  # a stream carries more than one datagram (QLab: use TCP for big replies)
@@ -766,7 +769,8 @@ class OscControlApi:
         if not self._codes:
             return Result.success("connected (no passcode needed)", permission_text(self._open))
         if lock.locked_until > now:
-            return Result.denied(f"too many wrong passcodes from {client.ip}; wait {LOCKOUT_S:g} s")
+            return Result("denied", f"too many wrong passcodes from {client.ip}; wait {LOCKOUT_S:g} s",
+                          "badpass")
         given = str(args[0]) if args else ""
         for code, perms in self._codes.items():
             if hmac.compare_digest(given.encode(), code.encode()):
@@ -780,7 +784,8 @@ class OscControlApi:
             lock.locked_until = now + LOCKOUT_S
             lock.failures = 0
         log.warning("OSC API: wrong passcode from %s", client.ip)
-        return Result("denied", "wrong passcode", "badpass")
+        self.stats.denied += 1
+        return Result.success("wrong passcode", "badpass")  # QLab 5: status ok, data "badpass"
 
     @staticmethod
     def _kind(path: str, args: tuple[Any, ...]) -> str:
@@ -791,7 +796,9 @@ class OscControlApi:
             return "view"
         parts = path.split("/")
         if parts[1:2] in (["cue"], ["cue_id"]) and len(parts) >= 4 and parts[-1] in CUE_GETTERS:
-            return "edit" if args else "view"
+            if parts[-1] in ("playheadID", "playheadId") and args:
+                return "control"  # moving a cue list's playhead
+            return "edit" if args and parts[-1] != "valuesForKeys" else "view"
         return "control"
 
     # ---- dispatch ----
@@ -895,13 +902,25 @@ class OscControlApi:
     def _move_playhead(self, where: str, source: str) -> Result:
         c = self.controller
         state = c.state()
-        if where in ("next", "previous"):
-            names = [cue["name"] for cue in state.get("cues", []) if cue.get("depth", 0) == 0]
-            if not names:
+        if where in ("next", "previous", "nextSequence", "previousSequence"):
+            top = [cue for cue in state.get("cues", []) if cue.get("depth", 0) == 0]
+            if not top:
                 return Result.error("the current act has no cues")
+            names = [cue["name"] for cue in top]
             selected = state.get("selected")
             i = names.index(selected) if selected in names else len(names)
-            j = min(i + 1, len(names) - 1) if where == "next" else max(i - 1, 0)
+            j = min(i + 1, len(names) - 1) if where.startswith("next") else max(i - 1, 0)
+            if where.endswith("Sequence"):  # a sequence: a cue and those it auto-continues/follows into
+                def starts(k: int) -> bool:
+                    return k == 0 or top[k - 1].get("continue_mode", "none") == "none"
+                if where == "nextSequence":
+                    j = min(i + 1, len(names) - 1)
+                    while j < len(names) - 1 and not starts(j):
+                        j += 1
+                else:
+                    j = max(i - 1, 0)
+                    while j > 0 and not starts(j):
+                        j -= 1
             return c.select_cue(names[j], source=source)
         name = self._cue_name(where, state)
         return name if isinstance(name, Result) else c.select_cue(name, source=source)
@@ -979,9 +998,11 @@ class OscControlApi:
             return Result.success("", c.presence_view())
         if head == "act" and len(parts) >= 2:
             return c.goto_act("/".join(parts[1:]), source=source)
-        if head in ("select", "playhead") and len(parts) >= 2:
+        if head in ("select", "playhead", "playbackPosition") and len(parts) >= 2:
             return self._move_playhead("/".join(parts[1:]), source)
-        if head in ("select_id", "playhead_id") and len(parts) == 2:
+        if path == "/currentCueListID":
+            return Result.success("", self._list_id(str(c.state().get("act") or "")))
+        if head in PLAYHEAD_BY_ID and len(parts) == 2:
             name = self._name_of_id(parts[1], c.state())
             return name if isinstance(name, Result) else c.select_cue(name, source=source)
         if head == "cue" and len(parts) >= 3:
@@ -989,7 +1010,10 @@ class OscControlApi:
             name = self._cue_name(ident, c.state())
             return name if isinstance(name, Result) else self._cue(parts[-1], name, args, source)
         if head == "cue_id" and len(parts) == 3:
-            name = self._name_of_id(parts[1], c.state())
+            state = c.state()
+            if parts[1] in {self._list_id(act) for act in state.get("acts", [])}:
+                return self._cue_list(parts[1], parts[2], args, source)
+            name = self._name_of_id(parts[1], state)
             return name if isinstance(name, Result) else self._cue(parts[-1], name, args, source)
         if head == "param" and len(parts) >= 2:
             return self._param(path[len("/param/"):], args, source)
@@ -1094,6 +1118,31 @@ class OscControlApi:
         return Result.error(f"unknown cue verb '{_clip(verb, 40)}' (start, stop, hardStop, pause, resume, "
                             f"load, loadAt, reset, devamp, select, go, or a property: number, name, …)")
 
+    def _cue_list(self, list_id: str, verb: str, args: tuple[Any, ...], source: str) -> Result:
+        """`/cue_id/{cue list id}/…`: an act as QLab's cue list (its playhead, children, name)."""
+        state = self.controller.state()
+        act = next(a for a in state.get("acts", []) if self._list_id(a) == list_id)
+        current = act == state.get("act")
+        if verb in ("playheadID", "playheadId"):
+            if args:
+                name = self._name_of_id(str(args[0]), state) if current else Result.error(
+                    f"act {act!r} is not running: /act/{act} first")
+                return name if isinstance(name, Result) else self.controller.select_cue(name, source=source)
+            selected = state.get("selected") if current else None
+            return Result.success("", self._cue_id(act, selected) if selected else "none")
+        if verb == "children":
+            lists = [cl for cl in self.controller.cue_lists() if cl["act"] == act]
+            cues = cast(list[Mapping[str, Any]], lists[0]["cues"] if lists else [])
+            return Result.success("", self._nested(act, cues))
+        if verb in ("start", "go") and not current:
+            return self.controller.goto_act(act, source=source)
+        value = {"uniqueID": list_id, "name": act, "displayName": act, "listName": act, "number": "",
+                 "type": "Cue List", "armed": True, "isRunning": current}.get(verb)
+        if value is None:
+            return Result.error(f"cue list {act!r}: {_clip(verb, 40)} is not provided (playheadID, children, "
+                                f"name, uniqueID, type; start goes to the act)")
+        return Result.success("", value)
+
     def _cue_property(self, prop: str, name: str, args: tuple[Any, ...], source: str) -> Result:
         """QLab's cue property getters; `armed` can be set; every other setter is refused (show file)."""
         state = self.controller.state()
@@ -1101,6 +1150,12 @@ class OscControlApi:
         if cue is None:
             names = ", ".join(f"{c.get('number') or '-'} {c.get('name')}" for c in state.get("cues", []))
             return Result.error(f"no cue '{_clip(name, 60)}' in the current act (cues: {_clip(names, 200)})")
+        if prop == "valuesForKeys":
+            return self._values_for_keys(name, args, source)
+        if prop == "children":
+            return Result.success("", self._children(str(state.get("act") or ""), name, state))
+        if prop in ("playheadID", "playheadId"):
+            return Result.error(f"{name!r} is a cue, not a cue list: ask /cue_id/{{cue list id}}/playheadID")
         if args:
             if prop == "armed":
                 return self.controller.arm_cue(name, _flag(args, "armed"), source=source)
@@ -1122,6 +1177,34 @@ class OscControlApi:
         if prop == "state":
             value = dict(cue)
         return Result.success("", value)
+
+    def _values_for_keys(self, name: str, args: tuple[Any, ...], source: str) -> Result:
+        """QLab's `valuesForKeys ["number","name",…]`: several properties in one reply."""
+        try:
+            keys = json.loads(str(args[0])) if args else None
+        except json.JSONDecodeError:
+            keys = None
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            return Result.error('valuesForKeys takes a JSON list of property names, e.g. ["number","name"]')
+        values: dict[str, Any] = {}
+        for key in keys[:64]:
+            if key in CUE_GETTERS - {"valuesForKeys", "playheadID", "playheadId"}:
+                values[key] = self._cue_property(key, name, (), source).data
+        return Result.success("", values)
+
+    def _children(self, act: str, name: str, state: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """A group's children as QLab nests them (empty for other cues)."""
+        cues = list(state.get("cues", []))
+        at = next((i for i, c in enumerate(cues) if c.get("name") == name), None)
+        if at is None:
+            return []
+        depth = int(cues[at].get("depth", 0))
+        inside = []
+        for cue in cues[at + 1:]:
+            if int(cue.get("depth", 0)) <= depth:
+                break
+            inside.append({**cue, "depth": int(cue.get("depth", 0)) - depth - 1})
+        return self._nested(act, inside)
 
     def _param(self, path: str, args: tuple[Any, ...], source: str) -> Result:
         known = self.controller.param_names()

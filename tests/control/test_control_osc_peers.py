@@ -290,7 +290,7 @@ def test_a_remote_on_the_lan_needs_the_passcode(fake, lan):
                               timeout=PEER_WAIT_S * 2, check=False)
         assert done.returncode == 0, done.stderr
         replies = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [r["status"] for r in replies] == ["denied", "denied", "denied", "denied", "ok", "ok", "ok"]
+    assert [r["status"] for r in replies] == ["denied", "denied", "ok", "denied", "ok", "ok", "ok"]
     assert replies[2]["data"] == "badpass" and replies[4]["data"] == "ok:view|control"
     assert [c["name"] for c in replies[6]["data"]] == ["glow"]
     assert [(c.method, c.args) for c in fake.calls] == [("go", ("2",))]

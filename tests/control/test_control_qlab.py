@@ -323,7 +323,7 @@ def test_passcodes_grant_view_edit_control_as_qlab_5(fake):
             assert client.ask("/go")["status"] == "ok"
             assert client.ask("/cue/2/armed", 0)["status"] == "denied"  # setting a property is edit
             wrong = client.ask("/connect", "guess")
-            assert (wrong["status"], wrong["data"]) == ("denied", "badpass")
+            assert (wrong["status"], wrong["data"]) == ("ok", "badpass")  # as QLab 5 answers it
         finally:
             client.close()
     assert [c.method for c in fake.calls] == ["go"]
@@ -361,7 +361,11 @@ QLAB_OK: list[tuple[str, tuple[Any, ...], list[tuple[str, tuple[Any, ...]]]]] = 
     ("/pause", (), []), ("/resume", (), []), ("/panic", (), []), ("/panicInTime", (2.0,), []),
     ("/reset", (), []), ("/select/2", (), []), ("/playhead/2", (), []), ("/select/next", (), []),
     ("/select/previous", (), []), ("/playhead/next", (), []), ("/playhead/previous", (), []),
-    ("/select_id/{glow}", (), []), ("/playhead_id/{glow}", (), []), ("/cueLists", (), []),
+    ("/select_id/{glow}", (), []), ("/playheadID/{glow}", (), []), ("/playheadId/{glow}", (), []),
+    ("/playhead/nextSequence", (), []), ("/playhead/previousSequence", (), []), ("/currentCueListID", (), []),
+    ("/cue_id/{list}/playheadID", (), []), ("/cue_id/{list}/playheadID", ("{glow}",), []),
+    ("/cue_id/{list}/children", (), []), ("/cue/2/children", (), []),
+    ("/cue/2/valuesForKeys", ('["number","name","isRunning"]',), []), ("/cueLists", (), []),
     ("/cueLists/shallow", (), []), ("/runningCues", (), []), ("/runningCues/shallow", (), []),
     ("/runningOrPausedCues", (), []), ("/runningOrPausedCues/shallow", (), []), ("/selectedCues", (), []),
     ("/selectedCues/shallow", (), []),
@@ -384,7 +388,8 @@ def test_every_qlab_address_the_docs_call_ok_answers_ok(fake):
     with OscControlApi(fake, port=0) as server:
         client = Udp(server.port)
         try:
-            glow = client.ask("/cueLists")["data"][0]["cues"][1]["uniqueID"]
+            lists = client.ask("/cueLists")["data"]
+            glow, attract = lists[0]["cues"][1]["uniqueID"], lists[0]["uniqueID"]
             me = client.sock.getsockname()[1]
             for pattern, args, prep in QLAB_OK:
                 client.ask("/reset")
@@ -392,11 +397,13 @@ def test_every_qlab_address_the_docs_call_ok_answers_ok(fake):
                 for step, step_args in prep:
                     assert client.ask(step, *step_args)["status"] == "ok", step
                 address = pattern.replace("{glow}", glow).replace("{ws}", server.workspace_id)
-                body = client.ask(address, *(me if a == "{me}" else a for a in args))
+                address = address.replace("{list}", attract)
+                given = {"{me}": me, "{glow}": glow}
+                body = client.ask(address, *(given.get(a, a) if isinstance(a, str) else a for a in args))
                 assert body["status"] == "ok", (address, body)
         finally:
             client.close()
-    assert len(QLAB_OK) == 72  # docs/control.md: 72 address forms answer ok
+    assert len(QLAB_OK) == 81  # docs/control.md: 81 address forms answer ok
 
 
 @given(st.binary(max_size=300), st.integers(min_value=1, max_value=7))
@@ -430,3 +437,26 @@ def test_updates_follow_changes_no_command_announced(qlab, fake, clock):
             break
     else:
         raise AssertionError("no update for glow after dawn's auto-follow")
+
+
+def test_cue_list_playhead_children_and_values_as_qlab_5_remotes_ask(qlab, fake):
+    _, client = qlab
+    lists = client.ask("/cueLists")["data"]
+    attract, ids = lists[0]["uniqueID"], [c["uniqueID"] for c in lists[0]["cues"]]
+    assert client.ask("/currentCueListID")["data"] == attract
+    assert client.ask(f"/cue_id/{attract}/playheadID")["data"] == ids[0]
+    assert client.ask(f"/cue_id/{attract}/playheadID", ids[2])["status"] == "ok"
+    assert fake.state()["selected"] == "ping"
+    assert [c["name"] for c in client.ask(f"/cue_id/{attract}/children")["data"]] == ["dawn", "glow", "ping"]
+    values = client.ask("/cue/2/valuesForKeys", '["number","name","preWait","isRunning"]')["data"]
+    assert values == {"number": "2", "name": "glow", "preWait": 1.0, "isRunning": False}
+    client.ask("/go", "2.5")
+    assert client.ask(f"/cue_id/{attract}/playheadID")["data"] == "none"  # the end of the list
+
+
+def test_sequences_are_a_cue_and_those_it_continues_into(qlab, fake):
+    _, client = qlab  # dawn auto-follows into glow: sequences [dawn, glow] and [ping]
+    client.ask("/playhead/nextSequence")
+    assert fake.state()["selected"] == "ping"
+    client.ask("/playhead/previousSequence")
+    assert fake.state()["selected"] == "dawn"
