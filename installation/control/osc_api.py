@@ -238,12 +238,13 @@ def _number(value: Any, what: str) -> float:
 
 @dataclass
 class _Conn:
-    """One TCP client: its socket and the decoder that finds its framing."""
+    """One TCP client: its socket, the decoder that finds its framing, what waits to be sent to it."""
 
     sock: socket.socket
     ip: str
     port: int
     decoder: StreamDecoder
+    out: bytearray = field(default_factory=bytearray)  # never blocks the API: a slow reader queues here
 
     @property
     def key(self) -> str:
@@ -310,6 +311,7 @@ OPEN_ADDRESSES = frozenset({"/connect", "/disconnect", "/thump", "/version", "/w
 PLAYHEAD_BY_ID = frozenset({"select_id", "playheadID", "playheadId", "playhead_id", "playbackPositionId"})
 UPDATE_POLL_S = 0.1  # while someone listens to /updates: also look for changes no command announced
 MAX_TCP_CLIENTS = 64
+MAX_TCP_QUEUE = 8 * 1024 * 1024  # bytes queued for a client that does not read: then it is dropped
 MAX_TCP_REPLY = 4 * 1024 * 1024  # a stream carries more than one datagram (QLab: use TCP for big replies)
 
 
@@ -371,6 +373,7 @@ class OscControlApi:
         self._sock: socket.socket | None = None
         self._listener: socket.socket | None = None
         self._conns: dict[socket.socket, _Conn] = {}
+        self._sel: selectors.BaseSelector | None = None
         self._thread: threading.Thread | None = None
         self._wake: tuple[socket.socket, socket.socket] | None = None  # wakes the thread (close, changes)
         self._stopping = False
@@ -511,7 +514,7 @@ class OscControlApi:
 
     def _serve(self) -> None:
         assert self._sock is not None and self._wake is not None
-        sel = selectors.DefaultSelector()
+        sel = self._sel = selectors.DefaultSelector()
         sel.register(self._sock, selectors.EVENT_READ, "udp")
         sel.register(self._wake[0], selectors.EVENT_READ, "wake")
         if self._listener is not None:
@@ -520,22 +523,26 @@ class OscControlApi:
             while not self._stopping:
                 listening = any(c.updates for c in self._clients.values())
                 events = sel.select(UPDATE_POLL_S if listening else None)
-                for key, _mask in events:
+                for key, mask in events:
                     if self._stopping:
                         break
-                    if key.data == "udp":
+                    if isinstance(key.data, _Conn):
+                        if mask & selectors.EVENT_WRITE:
+                            self._flush(key.data)
+                        if mask & selectors.EVENT_READ and key.data.sock in self._conns:
+                            self._read_tcp(key.data)
+                    elif key.data == "udp":
                         self._read_udp()
                     elif key.data == "wake":
                         with contextlib.suppress(OSError):
                             self._wake[0].recv(4096)
                     elif key.data == "accept":
                         self._accept(sel)
-                    else:
-                        self._read_tcp(sel, key.data)
                 if listening or self._dirty:  # also changes no command announced (auto-follow, triggers)
                     self._updates_now()
             self._push_disconnect()
         finally:
+            self._sel = None
             sel.close()
 
     def _read_udp(self) -> None:
@@ -587,28 +594,26 @@ class OscControlApi:
                                peer[0], peer[1], MAX_TCP_CLIENTS)
             sock.close()
             return
-        sock.settimeout(1.0)  # sends to a client that stopped reading give up after a second
+        sock.setblocking(False)
         conn = _Conn(sock, peer[0], peer[1], StreamDecoder(MAX_PACKET))
         self._conns[sock] = conn
         sel.register(sock, selectors.EVENT_READ, conn)
         log.info("OSC API: tcp client %s:%d connected", peer[0], peer[1])
 
-    def _read_tcp(self, sel: selectors.BaseSelector, conn: _Conn) -> None:
+    def _read_tcp(self, conn: _Conn) -> None:
         try:
             data = conn.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
         except OSError:
             data = b""
         if not data:
-            with contextlib.suppress(KeyError, ValueError):
-                sel.unregister(conn.sock)
             self._drop(conn)
             return
         try:
             packets = conn.decoder.feed(data)
         except ValueError as exc:
             self._malformed((conn.ip, conn.port), len(data), f"tcp stream: {exc}; connection closed")
-            with contextlib.suppress(KeyError, ValueError):
-                sel.unregister(conn.sock)
             self._drop(conn)
             return
         for packet in packets:
@@ -617,6 +622,9 @@ class OscControlApi:
                 return
 
     def _drop(self, conn: _Conn) -> None:
+        if self._sel is not None:
+            with contextlib.suppress(KeyError, ValueError):
+                self._sel.unregister(conn.sock)
         self._conns.pop(conn.sock, None)
         self._clients.pop(conn.key, None)
         with contextlib.suppress(OSError):
@@ -701,13 +709,13 @@ class OscControlApi:
         if conn is not None:
             if conn.sock not in self._conns:
                 return False
-            try:
-                conn.sock.sendall(encode(packet, conn.decoder.framing or "slip"))
-                return True
-            except OSError as exc:
-                log.info("OSC API: tcp client %s:%d dropped: %s", conn.ip, conn.port, exc)
+            conn.out += encode(packet, conn.decoder.framing or "slip")
+            if len(conn.out) > MAX_TCP_QUEUE:
+                log.warning("OSC API: tcp client %s:%d dropped: it read nothing of %d bytes of replies",
+                            conn.ip, conn.port, len(conn.out))
                 self._drop(conn)
                 return False
+            return self._flush(conn)
         if self._sock is None:
             return False
         port = client.udp_reply_port or self.reply_port or client.last_port
@@ -717,6 +725,24 @@ class OscControlApi:
         except OSError as exc:
             log.debug("OSC API: send to %s:%d failed: %s", client.ip, port, exc)
             return False
+
+    def _flush(self, conn: _Conn) -> bool:
+        """Send what the socket takes now; the rest waits for it to be writable (never blocks)."""
+        try:
+            sent = conn.sock.send(conn.out) if conn.out else 0
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError as exc:
+            log.info("OSC API: tcp client %s:%d dropped: %s", conn.ip, conn.port, exc)
+            self._drop(conn)
+            return False
+        del conn.out[:sent]
+        if self._sel is not None and conn.sock in self._conns:
+            events = selectors.EVENT_READ | (selectors.EVENT_WRITE if conn.out else 0)
+            with contextlib.suppress(KeyError, ValueError):
+                if self._sel.get_key(conn.sock).events != events:
+                    self._sel.modify(conn.sock, events, conn)
+        return True
 
     # ---- /updates ----
 

@@ -57,6 +57,20 @@ class Dump:
         assert self.proc.stdout is not None
         self.sel.register(self.proc.stdout, selectors.EVENT_READ)
         self._pending = b""
+        self._wait_until_listening()
+
+    def _wait_until_listening(self) -> None:
+        """Probe until oscdump prints a message: before it binds its port, replies sent there are lost."""
+        import socket
+
+        probe = b"/ready\x00\x00,\x00\x00\x00"
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            for _ in range(100):
+                sock.sendto(probe, ("127.0.0.1", self.port))
+                if self.sel.select(0.1):
+                    self.until(lambda line: line.startswith("/ready"))
+                    return
+        raise AssertionError(f"oscdump never started listening on udp {self.port}")
 
     def _line(self) -> str | None:
         """The next line, read straight from the pipe (a buffered reader would hide lines from select)."""

@@ -460,3 +460,21 @@ def test_sequences_are_a_cue_and_those_it_continues_into(qlab, fake):
     assert fake.state()["selected"] == "ping"
     client.ask("/playhead/previousSequence")
     assert fake.state()["selected"] == "dawn"
+
+
+def test_a_tcp_client_that_does_not_read_never_holds_up_the_others(fake):
+    n = 4000  # replies of about 1.5 kB each: more than the kernel's socket buffers hold
+    with OscControlApi(fake, port=0) as server, connect(server.port) as slow:
+        slow.sendall(b"".join(slip_encode(msg("/cueLists")) for _ in range(n)))
+        client = Udp(server.port)
+        try:
+            for _ in range(3):  # answered while the slow client's replies wait in the API's queue
+                assert client.ask("/thump")["data"] == "thump"
+            assert client.ask("/go")["status"] == "ok"
+        finally:
+            client.close()
+        decoder = StreamDecoder(65536)
+        got = 0
+        while got < n:  # and the slow client still gets every reply, in order, once it reads
+            got += len([m for m in read_frames(slow, decoder, 1) if m.address == "/reply/cueLists"])
+        assert server.stats.errors == 0
