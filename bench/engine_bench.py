@@ -63,8 +63,8 @@ def virtual_day() -> tuple[float, int, int]:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "engine"))
     from test_engine_showtest import day_script, gallery_show  # type: ignore[import-not-found]
 
-    from installation.audience import parse_audience
-    from installation.showtest import run_show_test
+    from installation.offline.audience import parse_audience
+    from installation.offline.showtest import run_show_test
 
     script = parse_audience(day_script(), "day.yaml")
     t0 = time.perf_counter()

@@ -191,7 +191,7 @@ def main() -> int:
     sims_dir: Path | None = None
     if args.sims == "process":
         sims_dir = state / "sims"
-        sims_proc = subprocess.Popen([sys.executable, "-m", "installation.simulate", str(show_path),
+        sims_proc = subprocess.Popen([sys.executable, "-m", "installation.sim.simulate", str(show_path),
                                       "--dir", str(sims_dir)], stdout=subprocess.DEVNULL,
                                      stderr=(state / "sims.log").open("wb"), cwd=REPO)
         deadline = time.monotonic() + 30.0

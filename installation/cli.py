@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from installation.errors import InstallationError, ShowError
-from installation.logfile import WallFormatter
-from installation.wallclock import system_wall
+from installation.platform.wallclock import system_wall
+from installation.runtime.logfile import WallFormatter
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +110,9 @@ def audience_scripts(show_path: Path, given: Sequence[str] | None) -> list[Path]
 
 def cmd_test(args: argparse.Namespace) -> int:
     """Run the show in virtual time under audience scripts; print the timeline; check `expect:`."""
-    from installation.audience import load_audience
+    from installation.offline.audience import load_audience
+    from installation.offline.showtest import run_show_test
     from installation.show.loader import load_show
-    from installation.showtest import run_show_test
 
     show_path = Path(args.show)
     show = load_show(show_path)
@@ -172,14 +172,14 @@ def cmd_live(args: argparse.Namespace, mode: str) -> int:
 
 def cmd_render_audio(args: argparse.Namespace) -> int:
     """Render a whole scripted evening's soundscapes to a WAV file."""
-    from installation.offline import render_audio
+    from installation.offline.render import render_audio
 
     return render_audio(Path(args.show), Path(args.audience), Path(args.output), duration_s=args.duration)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Render a whole scripted evening's projection (with its audio) to a video file."""
-    from installation.offline import render_video
+    from installation.offline.render import render_video
 
     return render_video(
         Path(args.show), Path(args.audience), Path(args.output),
@@ -213,7 +213,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 def cmd_service(args: argparse.Namespace) -> int:
     """Write a systemd unit that boots to the show."""
-    from installation.service import install_service
+    from installation.runtime.service import install_service
 
     return install_service(Path(args.show), user=args.user, unit_dir=Path(args.unit_dir),
                            dry_run=args.dry_run)
@@ -302,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("devices", help="list serial ports and cameras")
     p.set_defaults(func=cmd_devices)
 
-    from installation.simulate import add_parser as add_simulate
+    from installation.sim.simulate import add_parser as add_simulate
 
     add_simulate(sub)
 

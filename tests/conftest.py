@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from installation.wallclock import ENV
+from installation.platform.wallclock import ENV
 
 PINNED = "2026-06-02T12:00"
 os.environ.setdefault(ENV, PINNED)

@@ -31,7 +31,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from installation.audio.config import AudioConfig, ChildOptions
-from installation.childproc import EXIT_ERROR, accept, send
+from installation.platform.childproc import EXIT_ERROR, accept, send
 
 log = logging.getLogger(__name__)
 

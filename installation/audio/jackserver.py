@@ -21,7 +21,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from installation.childproc import die_with_parent
+from installation.platform.childproc import die_with_parent
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from installation.adapters import Adapter, Health, HealthState
 from installation.audio.config import BACKENDS, AudioConfig, ChildOptions
 from installation.audio.control import AudioControl
 from installation.audio.soundscape import SILENCE, Soundscape
-from installation.childproc import describe_exit, relay_output
 from installation.errors import DeviceError
+from installation.platform.childproc import describe_exit, relay_output
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from installation.engine.presence import Person, Presence, ZoneState
 from installation.errors import InstallationError
-from installation.wallclock import WallClock, system_wall
+from installation.platform.wallclock import WallClock, system_wall
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ import sys
 from multiprocessing.connection import Connection
 from typing import Any
 
-from installation.childproc import EXIT_ERROR, accept, send
+from installation.platform.childproc import EXIT_ERROR, accept, send
 
 log = logging.getLogger(__name__)
 

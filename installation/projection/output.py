@@ -14,12 +14,12 @@ from typing import Any, Protocol
 import numpy as np
 
 from installation.adapters import Adapter, Health, HealthState
-from installation.childproc import describe_exit, relay_output
 from installation.engine.presence import Presence
 from installation.errors import DeviceError, ShowError
+from installation.platform.childproc import describe_exit, relay_output
+from installation.platform.wallclock import WallClock, offset_wall
 from installation.projection.renderer import SceneRenderer
 from installation.projection.warp import OutputConfig
-from installation.wallclock import WallClock, offset_wall
 
 log = logging.getLogger(__name__)
 

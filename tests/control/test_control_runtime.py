@@ -266,7 +266,7 @@ def test_rehearse_hours_on_a_monday_night_refuses_go_then_opens_on_the_operators
 
     from playwright.sync_api import expect
 
-    from installation.wallclock import local_zone, pinned_wall
+    from installation.platform.wallclock import local_zone, pinned_wall
 
     options = RuntimeOptions(mode="rehearse", hours=True, panel_port=0, osc_port=0, audio="off",
                              projection="off", presence="off", state_dir=tmp_path / "state", resume=False,

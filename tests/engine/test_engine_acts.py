@@ -6,12 +6,12 @@ import math
 
 import pytest
 
-from installation.audience import parse_audience
 from installation.engine.clock import VirtualClock
 from installation.engine.commands import Blackout, SceneChange, SoundscapeChange
 from installation.engine.params import ParamSpec
 from installation.engine.presence import Presence, ZoneState
 from installation.engine.show_engine import Engine, EngineError
+from installation.offline.audience import parse_audience
 from installation.show.model import (
     AfterCondition,
     AtCondition,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from installation.audience import load_audience, parse_audience, point_in_polygon
 from installation.errors import ShowError
+from installation.offline.audience import load_audience, parse_audience, point_in_polygon
 
 ZONES = {
     "door": ((0.0, 0.0), (0.25, 0.0), (0.25, 1.0), (0.0, 1.0)),

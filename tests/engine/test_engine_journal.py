@@ -21,7 +21,7 @@ from installation.engine import journal
 from installation.engine.clock import VirtualClock
 from installation.engine.commands import OscSend
 from installation.engine.show_engine import Engine
-from installation.runtime import JOURNAL_MAX_BYTES, Runtime
+from installation.runtime.core import JOURNAL_MAX_BYTES, Runtime
 from installation.show.model import (
     AfterCondition,
     ContinueMode,

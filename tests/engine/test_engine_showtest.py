@@ -9,9 +9,10 @@ import time
 
 import pytest
 
-from installation.audience import parse_audience
 from installation.engine.params import ParamSpec
 from installation.errors import ShowError
+from installation.offline.audience import parse_audience
+from installation.offline.showtest import run_show_test
 from installation.show.model import (
     ActAtExpect,
     AfterCondition,
@@ -31,7 +32,6 @@ from installation.show.model import (
     WaitCue,
     frozen_map,
 )
-from installation.showtest import run_show_test
 from installation.testing import act, light_params, make_show
 
 AF = ContinueMode.AUTO_FOLLOW
@@ -293,7 +293,7 @@ def test_a_show_from_the_loader_runs_under_a_script() -> None:
 
 
 def test_params_keep_every_fade_even_an_up_fade_straight_after_a_down_fade() -> None:
-    from installation.showtest import ParamChange
+    from installation.offline.showtest import ParamChange
 
     show = make_show(
         [
@@ -358,7 +358,7 @@ def test_a_24_hour_loop_lists_every_one_of_its_fades() -> None:
 
 
 def test_times_print_to_the_millisecond() -> None:
-    from installation.showtest import format_time
+    from installation.offline.showtest import format_time
 
     assert format_time(0.0) == "0:00.000"
     assert format_time(7.3) == "0:07.300"

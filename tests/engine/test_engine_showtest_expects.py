@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from installation.audience import parse_audience
 from installation.errors import ShowError
+from installation.offline.audience import parse_audience
+from installation.offline.showtest import TestReport, run_show_test
 from installation.show.loader import load_show_text
 from installation.show.model import Show
-from installation.showtest import TestReport, run_show_test
 
 ROOT = Path(__file__).resolve().parents[2]
 

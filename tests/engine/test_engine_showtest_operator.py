@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from installation.audience import parse_audience
 from installation.errors import ShowError
+from installation.offline.audience import parse_audience
+from installation.offline.showtest import run_show_test
 from installation.show.model import FadeCue, Hours, TimeRange, WaitCue, frozen_map
-from installation.showtest import run_show_test
 from installation.testing import act, light_params, make_show
 
 DIM = "light.wash.dimmer"

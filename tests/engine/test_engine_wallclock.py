@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from installation.errors import InstallationError
-from installation.wallclock import ENV, local_zone, offset_of, offset_wall, system_wall
+from installation.platform.wallclock import ENV, local_zone, offset_of, offset_wall, system_wall
 
 REPO = Path(__file__).resolve().parents[2]
 

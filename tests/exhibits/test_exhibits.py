@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from installation.audience import load_audience
 from installation.cli import audience_scripts
+from installation.offline.audience import load_audience
+from installation.offline.showtest import run_show_test
 from installation.show.loader import load_show
 from installation.show.model import PresenceCondition, Show
-from installation.showtest import run_show_test
 
 REPO = Path(__file__).resolve().parents[2]
 SHOWS = ("unenclosed", "solas")

@@ -264,7 +264,7 @@ events:
 
 
 def test_audience_script_ground_truth_drives_the_camera_and_is_recovered():
-    audience = pytest.importorskip("installation.audience")
+    audience = pytest.importorskip("installation.offline.audience")
     script = audience.parse_audience(AUDIENCE_SCRIPT, "walk.yaml")
     run = evaluate_synthetic(
         lambda t: list(script.people_at(t, ZONES)),

@@ -25,8 +25,8 @@ from installation.rig.pjlink import (
 )
 from installation.rig.rigfile import load_rig
 from installation.runtime import Runtime
+from installation.runtime.wiring import Adapters
 from installation.sim.pjlink import PJLinkProjectorSim
-from installation.wiring import Adapters
 from tests.runtime.conftest import REPO, make_project, options, wait_until
 
 FAST = (0.05, 0.1, 0.2)  # backoff for tests: a refused or missing projector is retried within real I/O waits

@@ -18,7 +18,7 @@ from installation.rig.rigfile import Rig
 from installation.sim.dmxnode import DmxNodeSim
 from installation.sim.osc import OscConsoleSim
 from installation.sim.rehearsal import SimulatedRig
-from installation.simulate import aim_rig, read_targets, start_simulators
+from installation.sim.simulate import aim_rig, read_targets, start_simulators
 
 REPO = Path(__file__).resolve().parents[2]
 NETWORK = ("dmx:strip-node", "dmx:haze-node", "osc:media")

@@ -23,7 +23,7 @@ from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from installation.show.loader import load_show
-from installation.simulate import SIMS_FILE, start_simulators
+from installation.sim.simulate import SIMS_FILE, start_simulators
 from tests.runtime.conftest import REPO, STRIP_UNIVERSE, WASH1_DIMMER, wait_until
 
 RESUME_LIMIT_S = 2.0  # the requirement: back to the same act, cue and levels within 2 s

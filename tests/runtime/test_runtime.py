@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from installation.logfile import LogFiles
 from installation.runtime import Runtime
+from installation.runtime.logfile import LogFiles
 from tests.runtime.conftest import STRIP_UNIVERSE, WASH1_DIMMER, universe, wait_until
 
 

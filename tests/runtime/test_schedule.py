@@ -3,8 +3,9 @@
 The Unenclosed is closed on Mondays, open 10:00-18:00 Tuesday to Friday and 11:00-19:00 at weekends, and
 closed on 25 December. A Runtime (not started: no threads) gets a virtual clock and a wall clock made of
 it; the test plays the hours thread (`check_hours()`), the engine loop (`_step`) and the output loop
-(`adapters.update`). The wiring is real (`installation.wiring.Adapters`), with an unopened RigOutput that
-renders DMX, an audio control that records its messages and a projection that records its calls.
+(`adapters.update`). The wiring is real (`installation.runtime.wiring.Adapters`), with an unopened
+RigOutput that renders DMX, an audio control that records its messages and a projection that records its
+calls.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from installation.engine.clock import VirtualClock
 from installation.engine.commands import TimelineEvent
 from installation.rig.output import RigOutput
 from installation.runtime import Runtime
-from installation.wiring import Adapters
+from installation.runtime.wiring import Adapters
 from tests.runtime.conftest import REPO, RecordingAudio, make_project, options
 
 MONDAY = dt.datetime(2026, 12, 21, 8, 0)  # the week of Christmas: Friday the 25th is a closed date

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from installation.runtime import Runtime
-from installation.sdnotify import Notifier
+from installation.runtime.sdnotify import Notifier
 from tests.runtime.conftest import wait_until
 
 

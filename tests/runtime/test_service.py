@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from installation.cli import main
-from installation.service import plan_service, render_unit, unit_name
+from installation.runtime.service import plan_service, render_unit, unit_name
 from tests.runtime.conftest import REPO, make_project
 
 

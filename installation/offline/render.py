@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from installation.audience import AudienceScript, load_audience
 from installation.engine.clock import VirtualClock
 from installation.engine.commands import Command
 from installation.engine.presence import Presence
 from installation.engine.schedule import first_opening, is_open, seconds_since_midnight
 from installation.engine.show_engine import Engine
 from installation.errors import InstallationError
+from installation.offline.audience import AudienceScript, load_audience
 from installation.show.loader import load_show
 from installation.show.model import Show
 

@@ -23,8 +23,8 @@ from installation.control.thumbnail import CameraThumbnail
 from installation.engine.commands import SceneChange
 from installation.engine.presence import Person, Presence
 from installation.engine.show_engine import INTENSITY_ATTRIBUTES
+from installation.platform.wallclock import offset_of
 from installation.show.model import Act
-from installation.wallclock import offset_of
 
 if TYPE_CHECKING:
     from installation.audio.jackserver import JackServer
@@ -120,11 +120,11 @@ class Adapters:
         """The rig aimed at simulators: external ones (--sims), or ours (started, or kept on a reload)."""
         sims_dir = self.runtime.options.sims
         if sims_dir is not None:
-            from installation.simulate import aim_rig
+            from installation.sim.simulate import aim_rig
 
             return aim_rig(rig, Path(sims_dir))
         from installation.sim.rehearsal import SimulatedRig
-        from installation.simulate import targets_of
+        from installation.sim.simulate import targets_of
 
         if not restart and self.sim_rig is not None and _same_wiring(self.sim_rig.original, rig):
             targets = targets_of(self.sim_rig)
@@ -159,7 +159,7 @@ class Adapters:
 
     def _aim_at_sims(self, sims_dir: Path) -> Any:
         """The show's rig aimed at the simulators `sims_dir/sims.json` describes now."""
-        from installation.simulate import aim_rig
+        from installation.sim.simulate import aim_rig
 
         return aim_rig(self.show.rig, sims_dir)
 
@@ -261,7 +261,7 @@ class Adapters:
                 settings = _replace(settings, source="synthetic")
             script_path = self.runtime.options.audience
             if script_path is not None:
-                from installation.audience import load_audience
+                from installation.offline.audience import load_audience
 
                 self._script = load_audience(script_path)
                 self._script_t0 = self.clock.now()
@@ -473,7 +473,7 @@ class Adapters:
 
     def show_changed(self, old: Any, new: Any) -> None:
         """Hot reload: re-point the adapters at the new show (called on the engine loop)."""
-        from installation.reload import same_rig
+        from installation.runtime.reload import same_rig
 
         self.show = new
         if self.audio is not None:

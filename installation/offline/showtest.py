@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from installation.audience import AudienceScript, OperatorEvent
 from installation.engine.clock import VirtualClock
 from installation.engine.commands import Blackout, TimelineEvent
 from installation.engine.opening import OpeningHours
 from installation.engine.params import Fade
 from installation.engine.schedule import first_opening, is_open, seconds_since_midnight, transitions
 from installation.engine.show_engine import Engine, EngineError
+from installation.offline.audience import AudienceScript, OperatorEvent
 from installation.rig.dmx import DmxEngine
 from installation.show.model import (
     ActAtExpect,

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from installation import statefile
 from installation.adapters import Health, HealthState
 from installation.control.protocol import (
     MAX_VISITORS,
@@ -59,12 +58,13 @@ from installation.engine.commands import (
 from installation.engine.presence import Person, Presence
 from installation.engine.show_engine import Engine
 from installation.errors import InstallationError, Problem, ShowError
-from installation.hours import kept_opening_hours
-from installation.logfile import LogFiles
-from installation.sdnotify import Notifier
+from installation.platform.wallclock import WallClock, system_wall
+from installation.runtime import statefile
+from installation.runtime.hours import kept_opening_hours
+from installation.runtime.logfile import LogFiles
+from installation.runtime.sdnotify import Notifier
 from installation.show.loader import load_show
 from installation.show.model import GroupCue, Show
-from installation.wallclock import WallClock, system_wall
 
 log = logging.getLogger(__name__)
 
@@ -192,8 +192,8 @@ class Runtime:
         self.notifier = Notifier() if self.options.notify else Notifier({})
         self.log_files = LogFiles(self.state_dir, self.show_path.stem, wall=self.wall)
         self.engine: Engine = self._new_engine()
-        self.adapters: Any = None  # installation.wiring.Adapters, built in start()
-        self.watcher: Any = None  # installation.reload.ShowWatcher, built in start()
+        self.adapters: Any = None  # installation.runtime.wiring.Adapters, built in start()
+        self.watcher: Any = None  # installation.runtime.reload.ShowWatcher, built in start()
         self._params: dict[str, float] = {}
         self._params_version = 0
         self._state: ShowState = {}
@@ -587,7 +587,7 @@ class Runtime:
     # ------------------------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         """Open adapters and start the loops; returns at once."""
-        from installation.wiring import Adapters
+        from installation.runtime.wiring import Adapters
 
         if self._started:
             return
@@ -633,7 +633,7 @@ class Runtime:
             thread.start()
             self._threads.append(thread)
         if self.options.watch:
-            from installation.reload import ShowWatcher
+            from installation.runtime.reload import ShowWatcher
 
             self.watcher = ShowWatcher(self.show_path, lambda: self.show, self.offer_show, self.reject_show,
                                        ignore=[self.state_dir])

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from installation.wallclock import WallClock
+from installation.platform.wallclock import WallClock
 
 log = logging.getLogger(__name__)
 

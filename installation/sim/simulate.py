@@ -1,6 +1,6 @@
 """A rig's simulators in their own process, at fixed paths, so they outlive (and see) a controller restart.
 
-`python -m installation.simulate hardware/gallery.yaml --dir /tmp/sims` starts one simulator per DMX
+`python -m installation.sim.simulate hardware/gallery.yaml --dir /tmp/sims` starts one simulator per DMX
 output, OSC endpoint and serial device (`installation.sim.rehearsal.SimulatedRig`) and writes
 `/tmp/sims/sims.json` saying where each listens; `installation rehearse SHOW --sims /tmp/sims` aims the
 show's rig at them instead of starting its own. A test can host the same simulators in its own process
@@ -79,7 +79,7 @@ def read_targets(directory: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise DeviceError(
             f"{path}: no simulators there; start them first with "
-            f"`python -m installation.simulate hardware/RIG.yaml --dir {directory}`"
+            f"`python -m installation.sim.simulate hardware/RIG.yaml --dir {directory}`"
         ) from None
     except (OSError, ValueError) as exc:
         raise DeviceError(f"{path}: cannot read it ({exc}); restart the simulators") from None
@@ -109,7 +109,7 @@ def aim_rig(rig: Any, directory: Path) -> Any:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The `simulate` verb's arguments (shared by `python -m installation.simulate` and the CLI)."""
+    """The `simulate` verb's arguments (shared by `python -m installation.sim.simulate` and the CLI)."""
     p.add_argument("rig", metavar="RIG", help="a rig file (hardware/NAME.yaml) or a show file")
     p.add_argument("--dir", required=True, help="folder for the device links and sims.json")
     p.add_argument("--status-every", type=float, default=0.0,
@@ -149,8 +149,8 @@ def add_parser(sub: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m installation.simulate RIG --dir DIR`."""
-    parser = argparse.ArgumentParser(prog="python -m installation.simulate", description=__doc__)
+    """`python -m installation.sim.simulate RIG --dir DIR`."""
+    parser = argparse.ArgumentParser(prog="python -m installation.sim.simulate", description=__doc__)
     add_arguments(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -10,8 +10,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from installation import statefile
 from installation.engine.opening import OpeningHours, Override
+from installation.runtime import statefile
 from installation.show.model import Hours
 
 log = logging.getLogger(__name__)

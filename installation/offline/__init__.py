@@ -1,0 +1,1 @@
+"""The show without the room: show tests in virtual time, scripted audiences, rendered evenings."""
