@@ -38,8 +38,6 @@ TEST_PACKAGES = [
     "iproute2",
     "mosquitto",  # the fleet tests start their own MQTT broker
     "mosquitto-clients",  # mosquitto_pub: an independent MQTT client sends a command
-    "nodejs",  # a second OSC implementation as a QLab remote (npm's node-osc, installed outside the repo)
-    "npm",
 ]
 
 
@@ -55,6 +53,15 @@ def _tz_at(local_hour: int) -> str:
     offset = (local_hour - dt.datetime.now(dt.UTC).hour) % 24
     offset = offset - 24 if offset > 12 else offset
     return f"LOC{-offset:+d}"
+
+
+def _node_packages() -> list[str]:
+    """Node.js and npm for a second OSC implementation as a QLab remote (npm's node-osc, installed outside
+    the repo) — from Debian only when the machine has none: Debian's npm conflicts with a Node.js that
+    ships its own npm (NodeSource's), which many machines already have."""
+    if shutil.which("node") and shutil.which("npm"):
+        return []
+    return ["nodejs", "npm"]
 
 
 def _say(message: str) -> None:
@@ -143,7 +150,7 @@ def demo() -> int:
 
 def test() -> int:
     """Lint, type-check, check the bundled shows and run the whole test suite."""
-    packages_ok = _apt_install(TEST_PACKAGES)
+    packages_ok = _apt_install(TEST_PACKAGES + _node_packages())
     python = _ensure_venv("dev")
     env = {**os.environ, "PYO_GUI_WX": "0", "PYTHONDONTWRITEBYTECODE": "1"}
     if os.environ.get("CI") == "true":
