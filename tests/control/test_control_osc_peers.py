@@ -9,6 +9,7 @@ import selectors
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,11 @@ def test_liblo_presses_the_operator_buttons_over_udp_and_tcp(open_api, fake, tra
     target = ["127.0.0.1", str(port)] if transport == "udp" else [f"osc.tcp://127.0.0.1:{port}"]
     for address, types, values, _, _ in BUTTONS:
         oscsend(target, address, types, *values)
+    # oscsend exits once its bytes are written: the API may still be reading the last ones (over TCP each
+    # send is a new connection, handled in turn); wait for them, bounded
+    deadline = time.monotonic() + 10.0
+    while len(fake.calls) < len(BUTTONS) and time.monotonic() < deadline:
+        time.sleep(0.02)  # noqa: TID251 - polling real I/O with a deadline
     assert [(c.method, c.args) for c in fake.calls] == [(b[3], b[4]) for b in BUTTONS]
     assert all(c.source.startswith("osc:127.0.0.1:") for c in fake.calls)
     assert open_api.stats.malformed == 0
