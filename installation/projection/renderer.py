@@ -483,16 +483,7 @@ class SceneRenderer:
         """A small encoded copy of the last frame for the web panel (JPEG or PNG bytes)."""
         import cv2
 
-        tex = self.ctx.texture(size, 3)
-        fbo = self.ctx.framebuffer(color_attachments=[tex])
-        try:
-            self.blitter.draw(self.output, fbo)
-            data = fbo.read(components=3, alignment=1)
-        finally:
-            fbo.release()
-            tex.release()
-        img = np.frombuffer(data, np.uint8).reshape(size[1], size[0], 3)[::-1]
-        bgr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+        bgr = cv2.cvtColor(self.sample(size), cv2.COLOR_RGB2BGR)
         if fmt == "png":
             ok, buf = cv2.imencode(".png", bgr)
         else:
