@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -501,6 +501,18 @@ class _Checker:
             return None
         return node
 
+    def entries(self, node: CommentedMap | None, kind: str, example: str
+                ) -> Iterator[tuple[str, str, CommentedMap]]:
+        """(name, "<kind> <name>", spec) for each well-named entry of a section whose spec is a mapping."""
+        for key, spec in (node or {}).items():
+            if not self.name(node, key, kind):
+                continue
+            what = f"{kind} {key}"
+            if not isinstance(spec, CommentedMap):
+                self.at(node, key, f"{what} must be a mapping", example)
+                continue
+            yield key, what, spec
+
     def name(self, node: Any, key: Any, kind: str) -> bool:
         if not isinstance(key, str) or not NAME_RE.match(key):
             self.at(
@@ -677,15 +689,7 @@ def _load_outputs(chk: _Checker, data: CommentedMap) -> dict[str, DmxOutput]:
     )
     outputs: dict[str, DmxOutput] = {}
     seen_universes: dict[int, str] = {}
-    for oname, spec in (node or {}).items():
-        if not chk.name(node, oname, "output"):
-            continue
-        what = f"output {oname}"
-        if not isinstance(spec, CommentedMap):
-            chk.at(
-                node, oname, f"{what} must be a mapping", "e.g. {type: artnet, host: 10.0.0.5, universe: 2}"
-            )
-            continue
+    for oname, what, spec in chk.entries(node, "output", "e.g. {type: artnet, host: 10.0.0.5, universe: 2}"):
         otype = spec.get("type")
         if otype not in OUTPUT_TYPES:
             chk.at(
@@ -777,18 +781,8 @@ def _load_fixtures(
     profiles: dict[Path, FixtureProfile | str] = {}
     universes = {u for o in outputs.values() for u in o.universes}
     used: dict[int, list[tuple[int, int, str]]] = {}
-    for fname, spec in (node or {}).items():
-        if not chk.name(node, fname, "fixture"):
-            continue
-        what = f"fixture {fname}"
-        if not isinstance(spec, CommentedMap):
-            chk.at(
-                node,
-                fname,
-                f"{what} must be a mapping",
-                "e.g. {profile: generic-rgbw, universe: 1, address: 1}",
-            )
-            continue
+    example = "e.g. {profile: generic-rgbw, universe: 1, address: 1}"
+    for fname, what, spec in chk.entries(node, "fixture", example):
         chk.keys(spec, _FIXTURE_KEYS, what)
         profile = _resolve_profile(chk, spec, rig_dir, root, profiles, what=what)
         mode: Mode | None = None
@@ -1200,13 +1194,7 @@ def _load_params(
 def _load_osc(chk: _Checker, data: CommentedMap) -> dict[str, OscEndpoint]:
     node = chk.mapping(data, "osc", "osc", "map endpoint names to {host, port, addresses}")
     out: dict[str, OscEndpoint] = {}
-    for ename, spec in (node or {}).items():
-        if not chk.name(node, ename, "OSC endpoint"):
-            continue
-        what = f"OSC endpoint {ename}"
-        if not isinstance(spec, CommentedMap):
-            chk.at(node, ename, f"{what} must be a mapping", "e.g. {host: 10.0.0.7, port: 9000}")
-            continue
+    for ename, what, spec in chk.entries(node, "OSC endpoint", "e.g. {host: 10.0.0.7, port: 9000}"):
         chk.keys(spec, _OSC_KEYS, what)
         host = chk.text(spec, "host", what, "the receiver's IP address, e.g. 127.0.0.1")
         port = chk.integer(spec, "port", 1, 65535, what)
@@ -1244,13 +1232,7 @@ def _load_osc(chk: _Checker, data: CommentedMap) -> dict[str, OscEndpoint]:
 def _load_serial(chk: _Checker, data: CommentedMap) -> dict[str, SerialDevice]:
     node = chk.mapping(data, "serial", "serial", "map device names to {port, baud, commands}")
     out: dict[str, SerialDevice] = {}
-    for dname, spec in (node or {}).items():
-        if not chk.name(node, dname, "serial device"):
-            continue
-        what = f"serial device {dname}"
-        if not isinstance(spec, CommentedMap):
-            chk.at(node, dname, f"{what} must be a mapping", "e.g. {port: /dev/ttyACM0, baud: 115200}")
-            continue
+    for dname, what, spec in chk.entries(node, "serial device", "e.g. {port: /dev/ttyACM0, baud: 115200}"):
         chk.keys(spec, _SERIAL_KEYS, what)
         port = chk.text(spec, "port", what, "e.g. port: /dev/serial/by-id/usb-Arduino_...")
         baud = chk.integer(spec, "baud", 300, 4_000_000, what, default=115200)
@@ -1320,13 +1302,7 @@ def _load_projectors(chk: _Checker, data: CommentedMap, root: Path) -> dict[str,
     """`projectors:` — PJLink projectors by name: host, port, password_env | password_file, input, poll."""
     node = chk.mapping(data, "projectors", "projectors", "map names to {host, port, password_file, input}")
     out: dict[str, PJLinkProjector] = {}
-    for pname, spec in (node or {}).items():
-        if not chk.name(node, pname, "projector"):
-            continue
-        what = f"projector {pname}"
-        if not isinstance(spec, CommentedMap):
-            chk.at(node, pname, f"{what} must be a mapping", "e.g. {host: 10.0.0.21, input: 31}")
-            continue
+    for pname, what, spec in chk.entries(node, "projector", "e.g. {host: 10.0.0.21, input: 31}"):
         chk.keys(spec, _PROJECTOR_KEYS, what)
         host = chk.text(spec, "host", what, "the projector's IP address, e.g. 10.0.0.21")
         port = chk.integer(spec, "port", 1, 65535, what, default=4352)
