@@ -28,6 +28,7 @@ from installation.rig.profile import (
     numbered_heads,
 )
 
+# colour names (OFL colours; QLC+ presets IntensityRed, IntensityUVFine, … and <Colour>) → attribute
 _COLOURS = {
     "red": "red",
     "green": "green",
@@ -332,22 +333,6 @@ _QXF_PRESETS: dict[str, tuple[str, bool, bool]] = {  # preset → (attribute, fi
     "IntensityValue": ("dimmer", False, False),
     "NoFunction": ("", False, False),
 }
-# QLC+ colour presets (IntensityRed, IntensityUVFine, …) and <Colour> names → attribute
-_QXF_COLOURS = {
-    "red": "red",
-    "green": "green",
-    "blue": "blue",
-    "white": "white",
-    "amber": "amber",
-    "uv": "uv",
-    "cyan": "cyan",
-    "magenta": "magenta",
-    "yellow": "yellow",
-    "lime": "lime",
-    "indigo": "indigo",
-    "warmwhite": "warm_white",
-    "coldwhite": "cold_white",
-}
 _EMITTERS = frozenset(EMITTER_ATTRIBUTES)
 # capability text of an intensity-group or shutter channel that means no light / a light or an effect
 _OFF_WORDS = re.compile(r"\b(off|closed?|black-?out|dark)\b", re.IGNORECASE)
@@ -554,8 +539,8 @@ def _qxf_channel(ch: ET.Element, name: str, notes: list[str]) -> _Def:
                 master=preset.startswith("IntensityMasterDimmer"),
             )
         m = re.fullmatch(r"Intensity([A-Za-z]+?)(Fine)?", preset)
-        if m and m.group(1).lower() in _QXF_COLOURS:
-            attr = _QXF_COLOURS[m.group(1).lower()]
+        if m and m.group(1).lower() in _COLOURS:
+            attr = _COLOURS[m.group(1).lower()]
             return _Def(attr, bool(m.group(2)), label=name, role="emitter" if attr in _EMITTERS else "")
         if preset in ("ShutterStrobeSlowFast", "ShutterStrobeFastSlow"):
             return _Def("strobe", invert=preset.endswith("FastSlow"), label=name)
@@ -566,8 +551,8 @@ def _qxf_channel(ch: ET.Element, name: str, notes: list[str]) -> _Def:
     if group in ("Maintenance", "Nothing"):
         return _Def("", label=name)
     if group == "Intensity":
-        if colour in _QXF_COLOURS:
-            attr = _QXF_COLOURS[colour]
+        if colour in _COLOURS:
+            attr = _COLOURS[colour]
             return _Def(attr, byte == 1, label=name, role="emitter" if attr in _EMITTERS else "")
         # an intensity-group channel QLC+ says nothing more about: a dimmer, a dimmer/strobe combination,
         # a dimmer mode or a programme. Blackout sends it to its dark value; it is the fixture's dimmer
