@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import moderngl
 import numpy as np
@@ -189,6 +189,7 @@ class SceneRenderer:
         self._black = self.ctx.texture((1, 1), 4, bytes(4))
         self.blitter = Blitter(self.ctx)
         self.audio = AudioTextures(self.ctx)
+        self._samplers: dict[tuple[int, int], tuple[Any, Any]] = {}  # size → (texture, framebuffer)
         self._xfade = self.ctx.program(vertex_shader=_PLAIN_VS, fragment_shader=_CROSSFADE_FS)
         self._xfade_vbo = self.ctx.buffer(QUAD)
         self._xfade_vao = self.ctx.vertex_array(self._xfade, [(self._xfade_vbo, "2f", "p")])
@@ -468,15 +469,16 @@ class SceneRenderer:
         return np.frombuffer(data, np.uint8).reshape(self.size[1], self.size[0], 4)[::-1] / 255.0
 
     def sample(self, size: tuple[int, int]) -> np.ndarray:
-        """The last frame scaled to `size` as RGB bytes, rows top to bottom (what pixel mapping reads)."""
-        tex = self.ctx.texture(size, 3)
-        fbo = self.ctx.framebuffer(color_attachments=[tex])
-        try:
-            self.blitter.draw(self.output, fbo)
-            data = fbo.read(components=3, alignment=1)
-        finally:
-            fbo.release()
-            tex.release()
+        """The last frame scaled to `size` as RGB bytes, rows top to bottom (what pixel mapping reads).
+
+        Pixel mapping asks every frame: the small target is made once per size, not per call.
+        """
+        target = self._samplers.get(size)
+        if target is None:
+            tex = self.ctx.texture(size, 3)
+            target = self._samplers[size] = (tex, self.ctx.framebuffer(color_attachments=[tex]))
+        self.blitter.draw(self.output, target[1])
+        data = target[1].read(components=3, alignment=1)
         return np.ascontiguousarray(np.frombuffer(data, np.uint8).reshape(size[1], size[0], 3)[::-1])
 
     def preview(self, size: tuple[int, int] = (320, 180), fmt: str = "jpeg", quality: int = 80) -> bytes:
@@ -506,6 +508,10 @@ class SceneRenderer:
         for obj in (self._xfade_vao, self._xfade_vbo, self._xfade, self.output_fbo, self.output,
                     self._frame_fbo, self._frame_tex, self._black):
             obj.release()
+        for tex, fbo in self._samplers.values():
+            fbo.release()
+            tex.release()
+        self._samplers.clear()
         self.blitter.release()
         self.audio.release()
         if self._own_ctx:
