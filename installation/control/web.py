@@ -393,6 +393,7 @@ class PanelApp:
         self.static = self._load_static()
         self._wakers: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self._wakers_lock = threading.Lock()
+        self._sockets: set[tuple[asyncio.AbstractEventLoop, WebSocket]] = set()  # open panels (lock held)
         self._unsubscribe: Callable[[], None] | None = None
         routes = [
             Route("/", self.index),
@@ -426,6 +427,24 @@ class PanelApp:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+
+    def close_all(self, timeout_s: float = 1.0) -> None:
+        """Close every open panel connection (going away, 1001) from another thread, waiting briefly: the
+        server then stops gracefully instead of cancelling connections and leaving their sockets open."""
+        with self._wakers_lock:
+            sockets = list(self._sockets)
+        pending = []
+        for loop, ws in sockets:
+            with contextlib.suppress(RuntimeError):  # loop already closed
+                pending.append(asyncio.run_coroutine_threadsafe(self._close(ws), loop))
+        for future in pending:
+            with contextlib.suppress(Exception):
+                future.result(timeout=timeout_s)
+
+    @staticmethod
+    async def _close(ws: WebSocket) -> None:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+            await ws.close(code=1001)
 
     def _poke(self, _kind: str) -> None:
         with self._wakers_lock:
@@ -514,6 +533,7 @@ class PanelApp:
         waker = (loop, wake)
         with self._wakers_lock:
             self._wakers.add(waker)
+            self._sockets.add((loop, ws))
         log.info("web panel: %s connected", source)
         try:
             broken: set[str] = set()
@@ -535,6 +555,7 @@ class PanelApp:
         finally:
             with self._wakers_lock:
                 self._wakers.discard(waker)
+                self._sockets.discard((loop, ws))
             log.info("web panel: %s disconnected", source)
 
     async def _push(self, ws: WebSocket, wake: asyncio.Event) -> None:
@@ -671,6 +692,7 @@ class WebPanel:
         """Close every connection and release the port; idempotent."""
         if self._server is None or self._thread is None:
             return
+        self.app.close_all()
         self._server.should_exit = True
         self._thread.join(timeout=5.0)
         if self._thread.is_alive():

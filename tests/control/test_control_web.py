@@ -117,3 +117,20 @@ def test_port_in_use_is_one_line_and_stop_frees_the_port_for_a_restart(fake, get
         assert get(port, "/api/state")[0] == 200
     finally:
         again.stop()
+
+
+def test_stopping_the_panel_closes_open_panels_as_going_away(fake, ws, until):
+    """A browser left open when the show stops gets a clean close (1001), not a cancelled connection whose
+    socket is left for the garbage collector."""
+    from websockets.exceptions import ConnectionClosed
+
+    from installation.control.web import WebPanel
+
+    panel = WebPanel(fake, port=0).start()
+    with ws(panel.port) as conn:
+        until(conn, lambda m: m.get("type") == "hello")
+        panel.stop()
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                conn.recv(timeout=5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
